@@ -1,0 +1,180 @@
+"""The audit log: an append-only, per-tenant hash chain written inside each action's transaction.
+
+`hash = sha256(prev_hash + canonical JSON of the entry)`. Appends lock the tenant's chain
+head (a row lock on PostgreSQL, the writer lock on SQLite) so concurrent writers queue and
+never fork the chain. `verify` recomputes every link and compares the head.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.platform_tables import audit_heads, audit_log
+
+GENESIS = "0" * 64
+HASHED_COLUMNS = (
+    "tenant_id",
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "caller_type",
+    "action_id",
+    "entity",
+    "record_id",
+    "changes",
+    "outcome",
+    "error_code",
+    "duration_us",
+)
+
+
+def _timestamp(value: dt.datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(entry: Mapping[str, Any]) -> str:
+    data = {k: entry[k] for k in HASHED_COLUMNS}
+    data["occurred_at"] = _timestamp(entry["occurred_at"])
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def link_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical(entry)).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class AuditDraft:
+    """What an action reports for its entry; the chain fields are added on append."""
+
+    action_id: str
+    entity: str
+    record_id: str | None
+    changes: dict[str, Any] = field(default_factory=dict)
+    outcome: str = "success"
+    error_code: str | None = None
+
+
+def _lock_head(conn: sa.Connection, tenant_id: str) -> tuple[int, str]:
+    stmt = sa.select(audit_heads.c.seq, audit_heads.c.hash).where(
+        audit_heads.c.tenant_id == tenant_id
+    )
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).first()
+    if row is not None:
+        return int(row.seq), str(row.hash)
+    insert = _insert_for(conn.dialect.name)(audit_heads).values(
+        tenant_id=tenant_id, seq=0, hash=GENESIS
+    )
+    conn.execute(insert.on_conflict_do_nothing(index_elements=["tenant_id"]))
+    row = conn.execute(stmt).one()
+    return int(row.seq), str(row.hash)
+
+
+def _insert_for(dialect: str) -> Any:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
+def append(
+    conn: sa.Connection,
+    *,
+    tenant_id: str,
+    actor_id: str,
+    caller_type: str,
+    draft: AuditDraft,
+    occurred_at: dt.datetime,
+    duration_us: int,
+) -> int:
+    """Add one link to the tenant's chain in the caller's transaction; returns its seq."""
+    seq, prev = _lock_head(conn, tenant_id)
+    entry: dict[str, Any] = {
+        "tenant_id": tenant_id,
+        "seq": seq + 1,
+        "occurred_at": occurred_at,
+        "actor_id": actor_id,
+        "caller_type": caller_type,
+        "action_id": draft.action_id,
+        "entity": draft.entity,
+        "record_id": draft.record_id,
+        "changes": draft.changes,
+        "outcome": draft.outcome,
+        "error_code": draft.error_code,
+        "duration_us": duration_us,
+    }
+    digest = link_hash(prev, entry)
+    conn.execute(
+        audit_log.insert(), {**entry, "id": uuid.uuid4(), "prev_hash": prev, "hash": digest}
+    )
+    conn.execute(
+        sa.update(audit_heads)
+        .where(audit_heads.c.tenant_id == tenant_id)
+        .values(seq=seq + 1, hash=digest)
+    )
+    return seq + 1
+
+
+@dataclass
+class ChainReport:
+    tenant_id: str
+    entries: int = 0
+    broken_at: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+
+def _rows(conn: sa.Connection, tenant_id: str | None) -> Iterator[Any]:
+    cols = [audit_log.c[c] for c in HASHED_COLUMNS] + [audit_log.c.prev_hash, audit_log.c.hash]
+    stmt = sa.select(*cols).order_by(audit_log.c.tenant_id, audit_log.c.seq)
+    if tenant_id is not None:
+        stmt = stmt.where(audit_log.c.tenant_id == tenant_id)
+    result = conn.execution_options(stream_results=True, yield_per=10_000).execute(stmt)
+    yield from result
+
+
+def verify(conn: sa.Connection, tenant_id: str | None = None) -> list[ChainReport]:
+    """Recompute every chain; each report names the first broken sequence number."""
+    heads_stmt = sa.select(audit_heads.c.tenant_id, audit_heads.c.seq, audit_heads.c.hash)
+    if tenant_id is not None:
+        heads_stmt = heads_stmt.where(audit_heads.c.tenant_id == tenant_id)
+    heads = {r.tenant_id: (int(r.seq), r.hash) for r in conn.execute(heads_stmt)}
+    reports: dict[str, ChainReport] = {}
+    state: dict[str, tuple[int, str]] = {}
+    for row in _rows(conn, tenant_id):
+        report = reports.setdefault(row.tenant_id, ChainReport(row.tenant_id))
+        report.entries += 1
+        if not report.ok:
+            continue
+        last_seq, prev = state.get(row.tenant_id, (0, GENESIS))
+        if row.seq != last_seq + 1:
+            report.broken_at, report.reason = last_seq + 1, "entry missing"
+        elif row.prev_hash != prev:
+            report.broken_at, report.reason = row.seq, "previous hash does not match"
+        elif link_hash(prev, row._mapping) != row.hash:
+            report.broken_at, report.reason = row.seq, "entry was altered"
+        state[row.tenant_id] = (row.seq, row.hash)
+    for tenant, (head_seq, head_hash) in heads.items():
+        report = reports.setdefault(tenant, ChainReport(tenant))
+        if report.ok and state.get(tenant, (0, GENESIS)) != (head_seq, head_hash):
+            last_seq = state.get(tenant, (0, GENESIS))[0]
+            report.broken_at = last_seq + 1 if last_seq < head_seq else last_seq
+            report.reason = "chain ends before its recorded head"
+    return [reports[k] for k in sorted(reports)]

@@ -1,0 +1,250 @@
+"""The action bus: the one way anything is read or changed, from any surface.
+
+dispatch = resolve -> validate -> permission (default deny) -> [transaction: workflow ->
+hooks -> execute -> audit entry -> outbox] -> commit -> deliver events. Denied attempts
+are audited too, in their own transaction once the action's has ended.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from core import audit, outbox
+from core.audit import AuditDraft
+from core.contracts import Caller, CallerType, DomainEvent
+from core.errors import Conflict, Forbidden, InternalError, MetaSaasError
+from core.handlers import HANDLERS, Context, custom
+from core.inputs import validate
+from core.jsonable import REDACTED
+from core.outbox import Dispatcher
+from core.permissions import Decision, decide
+from core.registry import ActionSpec, Registry
+from core.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], dt.datetime]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class _Denial:
+    caller: Caller
+    spec: ActionSpec
+    record_id: str | None
+    started: float
+
+
+@dataclass
+class Batch:
+    """Several actions in one transaction: all commit together or none do."""
+
+    bus: Bus
+    caller: Caller
+    conn: sa.Connection
+    events: list[DomainEvent] = field(default_factory=list)
+    denials: list[_Denial] = field(default_factory=list)
+
+    def dispatch(self, action_id: str, payload: Mapping[str, Any]) -> Any:
+        return self.bus._dispatch_in(self, action_id, payload)
+
+
+class Bus:
+    def __init__(self, registry: Registry, engine: sa.Engine, *, clock: Clock = utcnow) -> None:
+        self.registry = registry
+        self.engine = engine
+        self.uow = UnitOfWork(engine)
+        self.dispatcher = Dispatcher(engine, registry.subscribers)
+        self.clock = clock
+        self._swept = False
+
+    def dispatch(self, action_id: str, payload: Mapping[str, Any] | None, caller: Caller) -> Any:
+        """Run one action in its own transaction; raise a `MetaSaasError` on any failure."""
+        started = time.perf_counter()
+        denials: list[_Denial] = []
+        events: list[DomainEvent] = []
+        try:
+            spec = self.registry.action(action_id)
+            data = validate(self.registry.input_model(spec), payload or {})
+            decision = self._permit(spec, caller, payload, started, denials)
+            with self.uow.begin(write=spec.mutates) as conn:
+                result = self._execute(
+                    conn, spec, data, decision, caller, started, events, denials, payload
+                )
+        except MetaSaasError:
+            raise
+        except Exception as exc:
+            raise self._translate(exc) from None
+        finally:
+            self._flush_denials(denials)
+        self._deliver(events)
+        return self._present(spec, result, caller)
+
+    @contextmanager
+    def atomic(self, caller: Caller) -> Iterator[Batch]:
+        batch: Batch | None = None
+        try:
+            with self.uow.begin(write=True) as conn:
+                batch = Batch(self, caller, conn)
+                yield batch
+        except MetaSaasError:
+            raise
+        except Exception as exc:
+            raise self._translate(exc) from None
+        finally:
+            if batch is not None:
+                self._flush_denials(batch.denials)
+        self._deliver(batch.events)
+
+    def _dispatch_in(self, batch: Batch, action_id: str, payload: Mapping[str, Any]) -> Any:
+        started = time.perf_counter()
+        spec = self.registry.action(action_id)
+        data = validate(self.registry.input_model(spec), payload or {})
+        decision = self._permit(spec, batch.caller, payload, started, batch.denials)
+        result = self._execute(
+            batch.conn,
+            spec,
+            data,
+            decision,
+            batch.caller,
+            started,
+            batch.events,
+            batch.denials,
+            payload,
+        )
+        return self._present(spec, result, batch.caller)
+
+    def _permit(
+        self, spec: ActionSpec, caller: Caller, payload: Any, started: float, denials: list[_Denial]
+    ) -> Decision:
+        decision = decide(spec.entity, spec.permission_verb, caller)
+        if decision is Decision.DENY:
+            denials.append(_Denial(caller, spec, _record_id(payload), started))
+            raise Forbidden(
+                f"{caller.caller_type.value} {caller.user_id!r} may not run {spec.id}",
+                {"action": spec.id},
+            )
+        return decision
+
+    def _execute(
+        self,
+        conn: sa.Connection,
+        spec: ActionSpec,
+        data: Any,
+        decision: Decision,
+        caller: Caller,
+        started: float,
+        events: list[DomainEvent],
+        denials: list[_Denial],
+        payload: Any,
+    ) -> Any:
+        ctx = Context(conn, self.registry, caller, spec, decision, self.clock())
+        handler = custom if spec.custom is not None else HANDLERS[spec.verb]
+        try:
+            result = handler(ctx, data)
+        except Forbidden:
+            denials.append(_Denial(caller, spec, _record_id(payload), started))
+            raise
+        except sa.exc.IntegrityError:
+            raise Conflict(
+                "the change conflicts with existing data (a unique value or a "
+                "reference); nothing was saved",
+                {"reason": "integrity"},
+            ) from None
+        if ctx.audit is not None:
+            audit.append(
+                conn,
+                tenant_id=caller.tenant_id,
+                actor_id=caller.user_id,
+                caller_type=caller.caller_type.value,
+                draft=ctx.audit,
+                occurred_at=ctx.now,
+                duration_us=_elapsed_us(started),
+            )
+        if ctx.events:
+            outbox.add(conn, ctx.events, self.dispatcher.subscribed)
+            events.extend(e for e in ctx.events if e.name in self.dispatcher.subscribers)
+        return result
+
+    def _flush_denials(self, denials: list[_Denial]) -> None:
+        for denial in denials:
+            draft = AuditDraft(
+                denial.spec.id,
+                denial.spec.entity.name,
+                denial.record_id,
+                outcome="denied",
+                error_code=Forbidden.code,
+            )
+            try:
+                with self.uow.begin(write=True) as conn:
+                    audit.append(
+                        conn,
+                        tenant_id=denial.caller.tenant_id,
+                        actor_id=denial.caller.user_id,
+                        caller_type=denial.caller.caller_type.value,
+                        draft=draft,
+                        occurred_at=self.clock(),
+                        duration_us=_elapsed_us(denial.started),
+                    )
+            except Exception:
+                log.exception("could not audit a denied attempt on %s", denial.spec.id)
+
+    def _deliver(self, events: list[DomainEvent]) -> None:
+        if not self._swept and self.dispatcher.subscribers:
+            self._swept = True
+            self.dispatcher.deliver_pending()
+        if events:
+            self.dispatcher.deliver(e.id for e in events)
+
+    def deliver_pending(self) -> int:
+        self._swept = True
+        return self.dispatcher.deliver_pending()
+
+    def _present(self, spec: ActionSpec, result: Any, caller: Caller) -> Any:
+        """Hide sensitive values from AI agents; people and scripts see what they may read."""
+        hidden = spec.entity.sensitive_fields
+        if caller.caller_type is not CallerType.AI_AGENT or not hidden:
+            return result
+        if isinstance(result, dict) and "items" in result:
+            return {**result, "items": [_mask(r, hidden) for r in result["items"]]}
+        return _mask(result, hidden) if isinstance(result, dict) else result
+
+    def _translate(self, exc: Exception) -> MetaSaasError:
+        reference = uuid.uuid4().hex[:12]
+        if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+            log.error("database unavailable (reference %s): %s", reference, type(exc).__name__)
+            return InternalError(
+                f"the database is unavailable or busy; nothing was saved (reference {reference})",
+                {"reference": reference},
+            )
+        log.exception("internal error (reference %s)", reference)
+        return InternalError(
+            f"internal error; nothing was saved (reference {reference})", {"reference": reference}
+        )
+
+
+def _mask(record: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
+    return {k: (REDACTED if k in hidden and v is not None else v) for k, v in record.items()}
+
+
+def _record_id(payload: Any) -> str | None:
+    if isinstance(payload, Mapping):
+        value = payload.get("id")
+        if isinstance(value, str | uuid.UUID):
+            return str(value)[:36]
+    return None
+
+
+def _elapsed_us(started: float) -> int:
+    return int((time.perf_counter() - started) * 1_000_000)

@@ -1,0 +1,271 @@
+"""Pydantic input models generated from entity metadata, one per action, built on demand.
+
+Validation is strict where a coercion would hide a mistake (no "5" for an integer, no 1
+for a boolean) and lenient only where JSON has no native type (ISO dates, UUIDs,
+decimal strings). Unknown fields are rejected and named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Strict,
+    StringConstraints,
+    ValidationError,
+    create_model,
+)
+from pydantic import Field as PydField
+
+from core.contracts import Entity, Field, FieldType
+from core.errors import InvalidInput
+
+INT64 = 2**63 - 1
+CURRENCY_LIMIT = Decimal("1e13")
+JSON_MAX_BYTES = 100_000
+PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{2,30}(\s*(x|ext\.?)\s*[0-9]{1,6})?$")
+LIMIT_MAX, LIMIT_DEFAULT = 500, 50
+
+
+def clean_text(value: str) -> str:
+    """Refuse what no database column can hold: NUL and unpaired surrogates."""
+    if "\x00" in value:
+        raise ValueError("must not contain a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("is not valid Unicode text") from None
+    return value
+
+
+def check_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http(s) URL")
+    if any(c.isspace() or ord(c) < 32 for c in value):
+        raise ValueError("must not contain spaces or control characters")
+    return value
+
+
+def check_phone(value: str) -> str:
+    if not PHONE.match(value):
+        raise ValueError("must be a phone number: digits, spaces, + ( ) . - and an extension")
+    return value
+
+
+def parse_date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be an ISO date, YYYY-MM-DD") from None
+    if isinstance(value, dt.datetime):
+        raise ValueError("must be a date, not a datetime")
+    return value
+
+
+def parse_datetime(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("must be an ISO 8601 datetime") from None
+    return value
+
+
+def to_utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def no_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value
+
+
+def check_currency(value: Decimal) -> Decimal:
+    if not value.is_finite() or abs(value) >= CURRENCY_LIMIT:
+        raise ValueError("must be a finite amount below 10^13")
+    return value
+
+
+def check_json(value: Any) -> Any:
+    try:
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError):
+        raise ValueError("must be JSON data (objects, arrays, strings, finite numbers)") from None
+    if "\\u0000" in text:
+        raise ValueError("must not contain a NUL character")
+    clean_text(text)
+    if len(text.encode("utf-8")) > JSON_MAX_BYTES:
+        raise ValueError(f"must be at most {JSON_MAX_BYTES} bytes of JSON")
+    return value
+
+
+def _bounds(field: Field) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if field.min is not None:
+        out["ge"] = field.min
+    if field.max is not None:
+        out["le"] = field.max
+    return out
+
+
+def value_type(field: Field) -> Any:
+    """The annotated Python type one value of `field` must satisfy."""
+    t = field.type
+    if t in (FieldType.TEXT, FieldType.LONG_TEXT, FieldType.PHONE, FieldType.URL):
+        constraints = StringConstraints(
+            max_length=field.effective_max_length,
+            min_length=int(field.min) if field.min is not None else None,
+            pattern=field.pattern,
+        )
+        checks = [AfterValidator(clean_text)]
+        if t is FieldType.URL:
+            checks.append(AfterValidator(check_url))
+        if t is FieldType.PHONE:
+            checks.append(AfterValidator(check_phone))
+        return Annotated[str, Strict(), constraints, *checks]
+    if t is FieldType.EMAIL:
+        return Annotated[EmailStr, StringConstraints(max_length=254)]
+    if t is FieldType.ENUM:
+        return Literal[tuple(field.options)]
+    if t is FieldType.INTEGER:
+        bounds = {"ge": -INT64, "le": INT64, **_bounds(field)}
+        return Annotated[int, Strict(), PydField(**bounds)]
+    if t in (FieldType.NUMBER, FieldType.PERCENTAGE):
+        return Annotated[
+            float,
+            BeforeValidator(no_bool),
+            Strict(),
+            PydField(allow_inf_nan=False, **_bounds(field)),
+        ]
+    if t is FieldType.CURRENCY:
+        return Annotated[
+            Decimal,
+            BeforeValidator(no_bool),
+            PydField(max_digits=15, decimal_places=2, allow_inf_nan=False, **_bounds(field)),
+            AfterValidator(check_currency),
+        ]
+    if t is FieldType.BOOLEAN:
+        return Annotated[bool, Strict()]
+    if t is FieldType.DATE:
+        return Annotated[dt.date, BeforeValidator(parse_date), Strict()]
+    if t is FieldType.DATETIME:
+        return Annotated[
+            dt.datetime, BeforeValidator(parse_datetime), Strict(), AfterValidator(to_utc)
+        ]
+    return Annotated[Any, AfterValidator(check_json)]
+
+
+STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class IdInput(BaseModel):
+    model_config = STRICT
+    id: uuid.UUID
+
+
+class ListInput(BaseModel):
+    model_config = STRICT
+    filters: dict[Annotated[str, StringConstraints(max_length=100)], Any] = {}
+    order_by: Annotated[str, StringConstraints(max_length=100)] | None = None
+    limit: Annotated[int, Strict(), PydField(ge=1, le=LIMIT_MAX)] = LIMIT_DEFAULT
+    cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    search: Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_text)] | None = (
+        None
+    )
+
+
+def _record_fields(entity: Entity, *, partial: bool) -> dict[str, Any]:
+    definitions: dict[str, Any] = {}
+    for f in entity.fields:
+        typ = value_type(f)
+        if partial:
+            definitions[f.name] = (typ | None, None)
+        elif f.required and f.default is None:
+            definitions[f.name] = (typ, ...)
+        else:
+            definitions[f.name] = (typ | None, f.default)
+    for r in entity.belongs_to:
+        if partial or not r.required:
+            definitions[r.column] = (uuid.UUID | None, None)
+        else:
+            definitions[r.column] = (uuid.UUID, ...)
+    return definitions
+
+
+def create_input(entity: Entity) -> type[BaseModel]:
+    fields = _record_fields(entity, partial=False)
+    fields["id"] = (uuid.UUID | None, None)
+    return create_model(f"{entity.name}Create", __config__=STRICT, **fields)
+
+
+def update_input(entity: Entity) -> type[BaseModel]:
+    fields = _record_fields(entity, partial=True)
+    fields["id"] = (uuid.UUID, ...)
+    fields["expected_version"] = (Annotated[int, Strict(), PydField(ge=1)] | None, None)
+    return create_model(f"{entity.name}Update", __config__=STRICT, **fields)
+
+
+def transition_input(entity: Entity) -> type[BaseModel]:
+    states = sorted({o for w in entity.workflows for o in entity.field(w.field).options})  # type: ignore[union-attr]
+    triggers = sorted({t.trigger for w in entity.workflows for t in w.transitions if t.trigger})
+    fields: dict[str, Any] = {
+        "id": (uuid.UUID, ...),
+        "to": (Literal[tuple(states)] | None, None),
+        "trigger": (Literal[tuple(triggers)] | None, None) if triggers else (None, None),
+        "workflow": (Annotated[str, StringConstraints(max_length=63)] | None, None),
+        "expected_version": (Annotated[int, Strict(), PydField(ge=1)] | None, None),
+    }
+    return create_model(f"{entity.name}Transition", __config__=STRICT, **fields)
+
+
+def custom_input(
+    entity: Entity, name: str, fields: tuple[Field, ...], takes_record: bool
+) -> type[BaseModel]:
+    definitions: dict[str, Any] = {}
+    for f in fields:
+        typ = value_type(f)
+        definitions[f.name] = (
+            (typ, ...) if f.required and f.default is None else (typ | None, f.default)
+        )
+    if takes_record:
+        definitions["id"] = (uuid.UUID, ...)
+    return create_model(name, __config__=STRICT, **definitions)
+
+
+def validate(model: type[BaseModel], payload: Any) -> BaseModel:
+    """Validate or raise `InvalidInput` naming each bad field, never echoing its value."""
+    if not isinstance(payload, dict):
+        raise InvalidInput("input must be a JSON object", {"errors": []})
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise invalid_from(exc, set(model.model_fields)) from None
+
+
+def invalid_from(exc: ValidationError, allowed: set[str]) -> InvalidInput:
+    errors = []
+    for err in exc.errors(include_input=False, include_url=False):
+        loc = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":
+            message = f"unknown field; allowed: {', '.join(sorted(allowed))}"
+        else:
+            message = str(err["msg"]).removeprefix("Value error, ")
+        errors.append({"field": loc, "message": message, "type": err["type"]})
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return InvalidInput(f"invalid input: {summary}", {"errors": errors})

@@ -1,0 +1,220 @@
+"""List queries: declared-field filters, validated sort, search and keyset cursors.
+
+Everything a caller sends here is checked against the entity's metadata before it is
+turned into SQLAlchemy expressions; values are always bound parameters.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import TypeAdapter, ValidationError
+
+from core.contracts import Entity, Field, FieldType
+from core.errors import InvalidInput
+from core.inputs import value_type
+
+OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains")
+ORDERED_OPS = frozenset({"lt", "lte", "gt", "gte"})
+TEXT_TYPES = frozenset(
+    {FieldType.TEXT, FieldType.LONG_TEXT, FieldType.EMAIL, FieldType.PHONE, FieldType.URL}
+)
+MAX_IN_VALUES = 500
+SYSTEM_FILTERS: dict[str, Any] = {
+    "id": uuid.UUID,
+    "created_at": dt.datetime,
+    "updated_at": dt.datetime,
+    "created_by": str,
+    "updated_by": str,
+}
+
+
+@dataclass(frozen=True)
+class Sort:
+    column: str
+    descending: bool
+    nullable: bool
+
+    @property
+    def key(self) -> str:
+        return f"-{self.column}" if self.descending else self.column
+
+
+def filterable(entity: Entity) -> list[str]:
+    cols = [f.name for f in entity.fields if f.type is not FieldType.JSON]
+    return [*cols, *(r.column for r in entity.belongs_to), *SYSTEM_FILTERS]
+
+
+_ADAPTERS: dict[int, tuple[Field, TypeAdapter[Any]]] = {}
+_SYSTEM_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+
+
+def _adapter(entity: Entity, column: str) -> TypeAdapter[Any]:
+    field = entity.field(column)
+    if field is not None:
+        cached = _ADAPTERS.get(id(field))
+        if cached is None or cached[0] is not field:
+            cached = _ADAPTERS[id(field)] = (field, TypeAdapter(value_type(field)))
+        return cached[1]
+    if column not in _SYSTEM_ADAPTERS:
+        _SYSTEM_ADAPTERS[column] = _system_adapter(column)
+    return _SYSTEM_ADAPTERS[column]
+
+
+def _system_adapter(column: str) -> TypeAdapter[Any]:
+    if column in SYSTEM_FILTERS:
+        typ = SYSTEM_FILTERS[column]
+        if typ is dt.datetime:
+            return TypeAdapter(value_type(Field("created_at", FieldType.DATETIME)))
+        return TypeAdapter(typ)
+    return TypeAdapter(uuid.UUID)
+
+
+def _coerce(entity: Entity, column: str, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return _adapter(entity, column).validate_python(value)
+    except ValidationError as exc:
+        msg = str(exc.errors(include_input=False)[0]["msg"]).removeprefix("Value error, ")
+        raise InvalidInput(f"filter {column}: {msg}", {"field": column}) from None
+
+
+def split_filter_key(key: str) -> tuple[str, str]:
+    name, sep, op = key.rpartition("__")
+    if sep and op in OPERATORS:
+        return name, op
+    return key, "eq"
+
+
+def filter_clauses(entity: Entity, table: sa.Table, filters: dict[str, Any]) -> list[Any]:
+    allowed = filterable(entity)
+    clauses: list[Any] = []
+    for key, raw in filters.items():
+        column, op = split_filter_key(key)
+        if column not in allowed:
+            raise InvalidInput(
+                f"cannot filter on {column!r}; allowed fields: {', '.join(allowed)}",
+                {"field": column, "allowed": allowed},
+            )
+        col = table.c[column]
+        field = entity.field(column)
+        is_text = field is not None and field.type in TEXT_TYPES
+        if op == "contains":
+            if not is_text or not isinstance(raw, str):
+                raise InvalidInput(
+                    f"filter {key}: contains needs a text field and a string", {"field": column}
+                )
+            clauses.append(col.icontains(_coerce_text(raw, column), autoescape=True))
+        elif op == "in":
+            if not isinstance(raw, list) or not 0 < len(raw) <= MAX_IN_VALUES:
+                raise InvalidInput(
+                    f"filter {key}: in needs a list of 1..{MAX_IN_VALUES} values", {"field": column}
+                )
+            clauses.append(col.in_([_coerce(entity, column, v) for v in raw]))
+        else:
+            value = _coerce(entity, column, raw)
+            if op in ORDERED_OPS and (value is None or (field and field.type is FieldType.BOOLEAN)):
+                raise InvalidInput(f"filter {key}: {op} needs an ordered value", {"field": column})
+            clauses.append(_compare(col, op, value))
+    return clauses
+
+
+def _coerce_text(value: str, column: str) -> str:
+    if "\x00" in value or len(value) > 200:
+        raise InvalidInput(
+            f"filter {column}: text must be 1..200 characters without NUL", {"field": column}
+        )
+    return value
+
+
+def _compare(col: Any, op: str, value: Any) -> Any:
+    if op == "eq":
+        return col.is_(None) if value is None else col == value
+    if op == "ne":
+        return col.is_not(None) if value is None else sa.or_(col != value, col.is_(None))
+    return {"lt": col < value, "lte": col <= value, "gt": col > value, "gte": col >= value}[op]
+
+
+def search_clause(entity: Entity, table: sa.Table, term: str) -> Any:
+    if not entity.ui.search_fields:
+        raise InvalidInput(f"{entity.plural} have no search fields", {"field": "search"})
+    return sa.or_(*(table.c[f].icontains(term, autoescape=True) for f in entity.ui.search_fields))
+
+
+def parse_sort(entity: Entity, table: sa.Table, order_by: str | None) -> Sort:
+    key = order_by or entity.ui.default_sort
+    column = key.removeprefix("-")
+    if column not in entity.sortable():
+        raise InvalidInput(
+            f"cannot sort by {column!r}; allowed: {', '.join(entity.sortable())}",
+            {"field": "order_by", "allowed": entity.sortable()},
+        )
+    field = entity.field(column)
+    if field is not None and field.type is FieldType.JSON:
+        raise InvalidInput(f"cannot sort by JSON field {column!r}", {"field": "order_by"})
+    return Sort(column, key.startswith("-"), bool(table.c[column].nullable))
+
+
+def order_clauses(table: sa.Table, sort: Sort) -> list[Any]:
+    col, ident = table.c[sort.column], table.c.id
+    if sort.descending:
+        out: list[Any] = [col.desc(), ident.desc()]
+    else:
+        out = [col.asc(), ident.asc()]
+    if sort.nullable:  # NULLs last in both directions, on both databases
+        out.insert(0, col.is_(None).asc())
+    return out
+
+
+def after_cursor(table: sa.Table, sort: Sort, cursor_value: Any, cursor_id: uuid.UUID) -> Any:
+    col, ident = table.c[sort.column], table.c.id
+    if sort.nullable and cursor_value is None:
+        beyond = ident < cursor_id if sort.descending else ident > cursor_id
+        return sa.and_(col.is_(None), beyond)
+    if sort.descending:
+        keyset = sa.tuple_(col, ident) < sa.tuple_(cursor_value, cursor_id)
+    else:
+        keyset = sa.tuple_(col, ident) > sa.tuple_(cursor_value, cursor_id)
+    return sa.or_(keyset, col.is_(None)) if sort.nullable else keyset
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def encode_cursor(sort: Sort, value: Any, record_id: uuid.UUID) -> str:
+    raw = json.dumps([sort.key, _jsonable(value), record_id.hex], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(entity: Entity, sort: Sort, cursor: str) -> tuple[Any, uuid.UUID]:
+    bad = InvalidInput("cursor is invalid or belongs to another query", {"field": "cursor"})
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key, value, ident = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        record_id = uuid.UUID(hex=ident)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise bad from None
+    if key != sort.key:
+        raise bad
+    if value is None:
+        if not sort.nullable:
+            raise bad
+        return None, record_id
+    try:
+        return _adapter(entity, sort.column).validate_python(value), record_id
+    except ValidationError:
+        raise bad from None

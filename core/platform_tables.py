@@ -1,0 +1,118 @@
+"""Platform tables as SQLModel models: tenants, users, the audit log and the event outbox.
+
+Queries go through SQLAlchemy Core on `Model.__table__` in the repositories; the models
+exist so the platform's own schema is declared once, typed, and migrated like entities.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from core.sqltypes import UTCDateTime
+
+UTC_DATETIME = UTCDateTime()
+
+
+class Tenant(SQLModel, table=True):
+    __tablename__ = "tenants"
+
+    id: str = Field(primary_key=True, max_length=63)
+    name: str = Field(max_length=200)
+    created_at: dt.datetime = Field(sa_type=UTC_DATETIME)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+    __table_args__ = (sa.Index("uq_users_tenant_username", "tenant_id", "username", unique=True),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = Field(max_length=63, index=True)
+    username: str = Field(max_length=128)
+    display_name: str = Field(default="", max_length=200)
+    roles: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    created_at: dt.datetime = Field(sa_type=UTC_DATETIME)
+
+
+class AuditEntry(SQLModel, table=True):
+    """One link of a tenant's hash chain; rows are never updated or deleted (triggers)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.Index("uq_audit_log_tenant_seq", "tenant_id", "seq", unique=True),
+        sa.Index("ix_audit_log_tenant_entity", "tenant_id", "entity", "seq"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = Field(max_length=63)
+    seq: int = Field(sa_type=sa.BigInteger)
+    occurred_at: dt.datetime = Field(sa_type=UTC_DATETIME)
+    actor_id: str = Field(max_length=128)
+    caller_type: str = Field(max_length=16)
+    action_id: str = Field(max_length=130)
+    entity: str = Field(max_length=63)
+    record_id: str | None = Field(default=None, max_length=36)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    outcome: str = Field(max_length=16)
+    error_code: str | None = Field(default=None, max_length=32)
+    duration_us: int = Field(sa_type=sa.BigInteger)
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditChainHead(SQLModel, table=True):
+    """The last link per tenant; locking this row serializes appends so the chain never forks."""
+
+    __tablename__ = "audit_chain_heads"
+
+    tenant_id: str = Field(primary_key=True, max_length=63)
+    seq: int = Field(default=0, sa_type=sa.BigInteger)
+    hash: str = Field(max_length=64)
+
+
+class OutboxEvent(SQLModel, table=True):
+    """Written in the action's transaction; delivered after commit, at least once."""
+
+    __tablename__ = "event_outbox"
+    __table_args__ = (sa.Index("ix_event_outbox_pending", "delivered_at", "occurred_at"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = Field(max_length=63, index=True)
+    name: str = Field(max_length=130)
+    entity: str = Field(max_length=63)
+    record_id: str | None = Field(default=None, max_length=36)
+    actor_id: str = Field(max_length=128)
+    occurred_at: dt.datetime = Field(sa_type=UTC_DATETIME)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    delivered_at: dt.datetime | None = Field(default=None, sa_type=UTC_DATETIME)
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+class EventDelivery(SQLModel, table=True):
+    """One row per (event, subscriber) that succeeded: what makes redelivery idempotent."""
+
+    __tablename__ = "event_deliveries"
+
+    event_id: uuid.UUID = Field(primary_key=True)
+    subscriber: str = Field(primary_key=True, max_length=130)
+    delivered_at: dt.datetime = Field(sa_type=UTC_DATETIME)
+
+
+def _table(model: type[SQLModel]) -> sa.Table:
+    table = getattr(model, "__table__", None)
+    assert isinstance(table, sa.Table)
+    return table
+
+
+tenants = _table(Tenant)
+users = _table(User)
+audit_log = _table(AuditEntry)
+audit_heads = _table(AuditChainHead)
+outbox = _table(OutboxEvent)
+deliveries = _table(EventDelivery)
+PLATFORM_TABLES: tuple[sa.Table, ...] = (tenants, users, audit_log, audit_heads, outbox, deliveries)

@@ -1,0 +1,220 @@
+"""The registry: the entities, actions and subscribers a domain declares, checked together.
+
+Cross-entity rules (relationship targets, inverse sides, table-name clashes) are checked
+here once at start-up; input models are built on first use so a short-lived CLI process
+pays only for the actions it runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from core.contracts import CustomAction, DefinitionError, Domain, Entity, Subscriber
+from core.errors import InvalidInput, NotFound
+from core.identifiers import ACTION_ID
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+GENERATED_VERBS = ("create", "list", "get", "update", "delete")
+WORKFLOW_VERBS = ("transition", "transitions")
+MUTATING_VERBS = frozenset({"create", "update", "delete", "transition"})
+# Reading the allowed next states needs the same right as reading the record.
+PERMISSION_VERB = {"transitions": "get"}
+PLATFORM_TABLE_NAMES = frozenset(
+    {"tenants", "users", "audit_log", "audit_chain_heads", "event_outbox", "event_deliveries"}
+)
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    id: str
+    entity: Entity
+    verb: str
+    description: str
+    custom: CustomAction | None = None
+
+    @property
+    def mutates(self) -> bool:
+        return self.verb in MUTATING_VERBS
+
+    @property
+    def permission_verb(self) -> str:
+        return PERMISSION_VERB.get(self.verb, self.verb)
+
+    @property
+    def takes_record(self) -> bool:
+        if self.custom is not None:
+            return self.custom.takes_record
+        return self.verb not in ("create", "list")
+
+
+class Registry:
+    def __init__(self, domain: Domain) -> None:
+        self.domain = domain
+        self.entities: dict[str, Entity] = {}
+        for entity in domain.entities:
+            if not isinstance(entity, Entity):
+                raise DefinitionError(f"{entity!r} is not an Entity; use define_entity()")
+            if entity.name in self.entities:
+                raise DefinitionError(f"entity {entity.name!r} is declared twice")
+            self.entities[entity.name] = entity
+        self._check_names()
+        self._check_relationships()
+        self.actions: dict[str, ActionSpec] = {}
+        for entity in self.entities.values():
+            self._add_generated(entity)
+        for custom in domain.actions:
+            self._add_custom(custom)
+        self.subscribers: dict[str, list[Subscriber]] = {}
+        for sub in domain.subscribers:
+            self.subscribers.setdefault(sub.event, []).append(sub)
+        self._aliases = self._build_aliases()
+        self._models: dict[str, type[BaseModel]] = {}
+
+    def _check_names(self) -> None:
+        tables: dict[str, str] = {}
+        for entity in self.entities.values():
+            if entity.table_name in PLATFORM_TABLE_NAMES:
+                raise DefinitionError(
+                    f"entity {entity.name!r}: table {entity.table_name!r} is a platform table"
+                )
+            if entity.table_name in tables:
+                raise DefinitionError(
+                    f"entity {entity.name!r}: table {entity.table_name!r} is also "
+                    f"{tables[entity.table_name]!r}'s"
+                )
+            tables[entity.table_name] = entity.name
+
+    def _check_relationships(self) -> None:
+        for entity in self.entities.values():
+            for rel in entity.relationships:
+                target = self.entities.get(rel.target)
+                if target is None:
+                    raise DefinitionError(
+                        f"entity {entity.name!r}: relationship {rel.name!r} targets unknown "
+                        f"entity {rel.target!r}"
+                    )
+                if rel.kind == "has_many":
+                    back = [r for r in target.belongs_to if r.target == entity.name]
+                    if rel.inverse is not None:
+                        back = [r for r in back if r.name == rel.inverse]
+                    if not back:
+                        raise DefinitionError(
+                            f"entity {entity.name!r}: has_many {rel.name!r} needs a belongs_to "
+                            f"on {target.name!r} pointing back"
+                        )
+
+    def _add(self, spec: ActionSpec) -> None:
+        if not ACTION_ID.match(spec.id):
+            raise DefinitionError(f"action id {spec.id!r} is malformed")
+        if spec.id in self.actions:
+            raise DefinitionError(f"action {spec.id!r} is registered twice")
+        self.actions[spec.id] = spec
+
+    def _add_generated(self, entity: Entity) -> None:
+        verbs = GENERATED_VERBS + (WORKFLOW_VERBS if entity.workflows else ())
+        for verb in verbs:
+            self._add(ActionSpec(f"{entity.key}.{verb}", entity, verb, _describe(entity, verb)))
+
+    def _add_custom(self, custom: CustomAction) -> None:
+        entity = self.entities.get(custom.entity)
+        if entity is None:
+            raise DefinitionError(
+                f"custom action {custom.verb!r}: unknown entity {custom.entity!r}"
+            )
+        spec = ActionSpec(
+            f"{entity.key}.{custom.verb}", entity, custom.verb, custom.description, custom
+        )
+        self._add(spec)
+
+    def _build_aliases(self) -> dict[str, Entity]:
+        aliases: dict[str, Entity] = {}
+        for entity in self.entities.values():
+            for alias in (entity.name, entity.plural, entity.key, entity.table_name):
+                aliases[alias.lower()] = entity
+        return aliases
+
+    def entity(self, name: str) -> Entity:
+        """Find an entity by name, plural or key, in any case."""
+        found = self._aliases.get(name.lower()) if isinstance(name, str) else None
+        if found is None:
+            known = ", ".join(sorted(e.key for e in self.entities.values()))
+            raise NotFound(f"unknown entity {name!r}; known: {known}", {"entities": known})
+        return found
+
+    def action(self, action_id: Any) -> ActionSpec:
+        if not isinstance(action_id, str) or not ACTION_ID.match(action_id):
+            raise InvalidInput(
+                "action id must look like entity.verb (lowercase, e.g. task.create)",
+                {"field": "action"},
+            )
+        spec = self.actions.get(action_id)
+        if spec is None:
+            raise NotFound(f"no action {action_id!r} is registered", {"action": action_id})
+        return spec
+
+    def actions_for(self, entity: Entity) -> Iterator[ActionSpec]:
+        return (a for a in self.actions.values() if a.entity is entity)
+
+    def input_model(self, spec: ActionSpec) -> type[BaseModel]:
+        model = self._models.get(spec.id)
+        if model is None:
+            model = self._models[spec.id] = _build_model(spec)
+        return model
+
+    @cached_property
+    def metadata(self) -> sa.MetaData:
+        from core.schema import build_metadata
+
+        return build_metadata(self.entities.values())
+
+    def table(self, entity: Entity) -> sa.Table:
+        return self.metadata.tables[entity.table_name]
+
+
+def _build_model(spec: ActionSpec) -> type[BaseModel]:
+    from core import inputs
+
+    if spec.custom is not None:
+        name = f"{spec.entity.name}{spec.verb.title().replace('_', '')}Input"
+        return inputs.custom_input(
+            spec.entity, name, spec.custom.input_fields, spec.custom.takes_record
+        )
+    builders = {
+        "create": inputs.create_input,
+        "update": inputs.update_input,
+        "transition": inputs.transition_input,
+    }
+    if spec.verb in builders:
+        return builders[spec.verb](spec.entity)
+    if spec.verb == "list":
+        return inputs.ListInput
+    return inputs.IdInput
+
+
+def _describe(entity: Entity, verb: str) -> str:
+    return {
+        "create": f"Create a {entity.name}.",
+        "list": f"List {entity.plural} with filters, search, sort and cursor pagination.",
+        "get": f"Read one {entity.name} by id.",
+        "update": f"Change fields of a {entity.name}.",
+        "delete": f"Delete a {entity.name}.",
+        "transition": f"Move a {entity.name} along its workflow.",
+        "transitions": f"The workflow moves a {entity.name} can make now.",
+    }[verb]
+
+
+def load_domain(module: str) -> Domain:
+    """Import the domain package named in settings and return its `DOMAIN`."""
+    imported = importlib.import_module(module)
+    domain = getattr(imported, "DOMAIN", None)
+    if not isinstance(domain, Domain):
+        raise DefinitionError(f"module {module!r} has no DOMAIN = Domain(...)")
+    return domain
