@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.platform_tables import audit_heads, audit_log
+from core.prepared import Prepared, prepared
 
 GENESIS = "0" * 64
 HASHED_COLUMNS = (
@@ -64,21 +65,39 @@ class AuditDraft:
     error_code: str | None = None
 
 
+def _head_select(dialect: sa.Dialect) -> Prepared:
+    def build() -> sa.sql.ClauseElement:
+        stmt = sa.select(audit_heads.c.seq, audit_heads.c.hash).where(
+            audit_heads.c.tenant_id == sa.bindparam("tenant_id")
+        )
+        return stmt.with_for_update() if dialect.name == "postgresql" else stmt
+
+    return prepared("head_select", audit_heads, dialect, build)
+
+
+def _head_update(dialect: sa.Dialect) -> Prepared:
+    def build() -> sa.sql.ClauseElement:
+        return (
+            sa.update(audit_heads)
+            .where(audit_heads.c.tenant_id == sa.bindparam("tenant_id"))
+            .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
+        )
+
+    return prepared("head_update", audit_heads, dialect, build)
+
+
 def _lock_head(conn: sa.Connection, tenant_id: str) -> tuple[int, str]:
-    stmt = sa.select(audit_heads.c.seq, audit_heads.c.hash).where(
-        audit_heads.c.tenant_id == tenant_id
-    )
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).first()
+    """Read the tenant's chain head, holding it until commit (row lock or writer lock)."""
+    select = _head_select(conn.dialect)
+    row = select.execute(conn, {"tenant_id": tenant_id}).fetchone()
     if row is not None:
-        return int(row.seq), str(row.hash)
+        return int(row[0]), str(row[1])
     insert = _insert_for(conn.dialect.name)(audit_heads).values(
         tenant_id=tenant_id, seq=0, hash=GENESIS
     )
     conn.execute(insert.on_conflict_do_nothing(index_elements=["tenant_id"]))
-    row = conn.execute(stmt).one()
-    return int(row.seq), str(row.hash)
+    row = select.execute(conn, {"tenant_id": tenant_id}).fetchone()
+    return int(row[0]), str(row[1])
 
 
 def _insert_for(dialect: str) -> Any:
@@ -118,13 +137,10 @@ def append(
         "duration_us": duration_us,
     }
     digest = link_hash(prev, entry)
-    conn.execute(
-        audit_log.insert(), {**entry, "id": uuid.uuid4(), "prev_hash": prev, "hash": digest}
-    )
-    conn.execute(
-        sa.update(audit_heads)
-        .where(audit_heads.c.tenant_id == tenant_id)
-        .values(seq=seq + 1, hash=digest)
+    insert = prepared("insert", audit_log, conn.dialect, audit_log.insert)
+    insert.execute(conn, {**entry, "id": uuid.uuid4(), "prev_hash": prev, "hash": digest})
+    _head_update(conn.dialect).execute(
+        conn, {"tenant_id": tenant_id, "new_seq": seq + 1, "new_hash": digest}
     )
     return seq + 1
 

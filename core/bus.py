@@ -47,17 +47,34 @@ class _Denial:
 
 
 @dataclass
+class _Run:
+    """What one dispatch (or one atomic batch) collects until its transaction ends."""
+
+    caller: Caller
+    events: list[DomainEvent] = field(default_factory=list)
+    denials: list[_Denial] = field(default_factory=list)
+
+
+@dataclass
+class _Planned:
+    spec: ActionSpec
+    data: Any
+    decision: Decision
+    payload: Any
+    started: float
+
+
+@dataclass
 class Batch:
     """Several actions in one transaction: all commit together or none do."""
 
     bus: Bus
-    caller: Caller
+    run: _Run
     conn: sa.Connection
-    events: list[DomainEvent] = field(default_factory=list)
-    denials: list[_Denial] = field(default_factory=list)
 
-    def dispatch(self, action_id: str, payload: Mapping[str, Any]) -> Any:
-        return self.bus._dispatch_in(self, action_id, payload)
+    def dispatch(self, action_id: str, payload: Mapping[str, Any] | None) -> Any:
+        planned = self.bus._plan(self.run, action_id, payload)
+        return self.bus._execute(self.conn, self.run, planned)
 
 
 class Bus:
@@ -71,90 +88,57 @@ class Bus:
 
     def dispatch(self, action_id: str, payload: Mapping[str, Any] | None, caller: Caller) -> Any:
         """Run one action in its own transaction; raise a `MetaSaasError` on any failure."""
-        started = time.perf_counter()
-        denials: list[_Denial] = []
-        events: list[DomainEvent] = []
+        run = _Run(caller)
         try:
-            spec = self.registry.action(action_id)
-            data = validate(self.registry.input_model(spec), payload or {})
-            decision = self._permit(spec, caller, payload, started, denials)
-            with self.uow.begin(write=spec.mutates) as conn:
-                result = self._execute(
-                    conn, spec, data, decision, caller, started, events, denials, payload
-                )
+            planned = self._plan(run, action_id, payload)
+            with self.uow.begin(write=planned.spec.mutates) as conn:
+                result = self._execute(conn, run, planned)
         except MetaSaasError:
             raise
         except Exception as exc:
             raise self._translate(exc) from None
         finally:
-            self._flush_denials(denials)
-        self._deliver(events)
-        return self._present(spec, result, caller)
+            self._flush_denials(run.denials)
+        self._deliver(run.events)
+        return result
 
     @contextmanager
     def atomic(self, caller: Caller) -> Iterator[Batch]:
-        batch: Batch | None = None
+        """Dispatch several actions in one transaction; any error rolls back all of them."""
+        run = _Run(caller)
         try:
             with self.uow.begin(write=True) as conn:
-                batch = Batch(self, caller, conn)
-                yield batch
+                yield Batch(self, run, conn)
         except MetaSaasError:
             raise
         except Exception as exc:
             raise self._translate(exc) from None
         finally:
-            if batch is not None:
-                self._flush_denials(batch.denials)
-        self._deliver(batch.events)
+            self._flush_denials(run.denials)
+        self._deliver(run.events)
 
-    def _dispatch_in(self, batch: Batch, action_id: str, payload: Mapping[str, Any]) -> Any:
+    def _plan(self, run: _Run, action_id: str, payload: Mapping[str, Any] | None) -> _Planned:
+        """Resolve, validate and check permission: everything decided before the transaction."""
         started = time.perf_counter()
         spec = self.registry.action(action_id)
         data = validate(self.registry.input_model(spec), payload or {})
-        decision = self._permit(spec, batch.caller, payload, started, batch.denials)
-        result = self._execute(
-            batch.conn,
-            spec,
-            data,
-            decision,
-            batch.caller,
-            started,
-            batch.events,
-            batch.denials,
-            payload,
-        )
-        return self._present(spec, result, batch.caller)
-
-    def _permit(
-        self, spec: ActionSpec, caller: Caller, payload: Any, started: float, denials: list[_Denial]
-    ) -> Decision:
-        decision = decide(spec.entity, spec.permission_verb, caller)
+        decision = decide(spec.entity, spec.permission_verb, run.caller)
         if decision is Decision.DENY:
-            denials.append(_Denial(caller, spec, _record_id(payload), started))
+            run.denials.append(_Denial(run.caller, spec, _record_id(payload), started))
             raise Forbidden(
-                f"{caller.caller_type.value} {caller.user_id!r} may not run {spec.id}",
+                f"{run.caller.caller_type.value} {run.caller.user_id!r} may not run {spec.id}",
                 {"action": spec.id},
             )
-        return decision
+        return _Planned(spec, data, decision, payload, started)
 
-    def _execute(
-        self,
-        conn: sa.Connection,
-        spec: ActionSpec,
-        data: Any,
-        decision: Decision,
-        caller: Caller,
-        started: float,
-        events: list[DomainEvent],
-        denials: list[_Denial],
-        payload: Any,
-    ) -> Any:
-        ctx = Context(conn, self.registry, caller, spec, decision, self.clock())
+    def _execute(self, conn: sa.Connection, run: _Run, planned: _Planned) -> Any:
+        spec, caller = planned.spec, run.caller
+        ctx = Context(conn, self.registry, caller, spec, planned.decision, self.clock())
         handler = custom if spec.custom is not None else HANDLERS[spec.verb]
         try:
-            result = handler(ctx, data)
+            result = handler(ctx, planned.data)
         except Forbidden:
-            denials.append(_Denial(caller, spec, _record_id(payload), started))
+            run.denials.append(_Denial(caller, spec, _record_id(planned.payload), planned.started))
             raise
         except sa.exc.IntegrityError:
             raise Conflict(
@@ -170,12 +154,12 @@ class Bus:
                 caller_type=caller.caller_type.value,
                 draft=ctx.audit,
                 occurred_at=ctx.now,
-                duration_us=_elapsed_us(started),
+                duration_us=_elapsed_us(planned.started),
             )
         if ctx.events:
             outbox.add(conn, ctx.events, self.dispatcher.subscribed)
-            events.extend(e for e in ctx.events if e.name in self.dispatcher.subscribers)
-        return result
+            run.events.extend(e for e in ctx.events if e.name in self.dispatcher.subscribers)
+        return self._present(spec, result, caller)
 
     def _flush_denials(self, denials: list[_Denial]) -> None:
         for denial in denials:

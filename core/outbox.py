@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from core.contracts import DomainEvent, Subscriber
 from core.platform_tables import deliveries, outbox
+from core.prepared import prepared
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
@@ -31,24 +32,23 @@ def add(conn: sa.Connection, events: Sequence[DomainEvent], subscribed: set[str]
     if not events:
         return
     now = utcnow()
-    conn.execute(
-        outbox.insert(),
-        [
-            {
-                "id": e.id,
-                "tenant_id": e.tenant_id,
-                "name": e.name,
-                "entity": e.entity,
-                "record_id": str(e.record_id) if e.record_id else None,
-                "actor_id": e.actor_id,
-                "occurred_at": e.occurred_at,
-                "payload": dict(e.payload),
-                "delivered_at": None if e.name in subscribed else now,
-                "attempts": 0,
-            }
-            for e in events
-        ],
-    )
+    insert = prepared("insert", outbox, conn.dialect, outbox.insert)
+    for row in (
+        {
+            "id": e.id,
+            "tenant_id": e.tenant_id,
+            "name": e.name,
+            "entity": e.entity,
+            "record_id": str(e.record_id) if e.record_id else None,
+            "actor_id": e.actor_id,
+            "occurred_at": e.occurred_at,
+            "payload": dict(e.payload),
+            "delivered_at": None if e.name in subscribed else now,
+            "attempts": 0,
+        }
+        for e in events
+    ):
+        insert.execute(conn, row)
 
 
 def _event(row: Any) -> DomainEvent:

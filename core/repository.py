@@ -23,6 +23,7 @@ from core.listing import (
     parse_sort,
     search_clause,
 )
+from core.prepared import prepared
 
 HIDDEN_COLUMNS = frozenset({"tenant_id"})
 
@@ -61,7 +62,8 @@ class EntityRepository:
         return self.conn.execute(stmt).first() is not None
 
     def insert(self, row: dict[str, Any]) -> None:
-        self.conn.execute(self.table.insert(), {**row, "tenant_id": self.tenant_id})
+        statement = prepared("insert", self.table, self.conn.dialect, self.table.insert)
+        statement.execute(self.conn, {**row, "tenant_id": self.tenant_id})
 
     def update(self, record_id: uuid.UUID, version: int, values: dict[str, Any]) -> bool:
         """Write `values` only if the record is still at `version`; False when it moved on."""

@@ -1,0 +1,70 @@
+"""SQLAlchemy statements compiled once and run on the driver cursor: the write hot path.
+
+Every action writes its row, an audit entry and an outbox event; going through the full
+SQLAlchemy execution machinery for each costs more than the database work itself. The
+SQL still comes only from SQLAlchemy's compiler (never from string assembly), values are
+still bound, and SQLAlchemy's own type processors still convert them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Processor = Callable[[Any], Any]
+
+
+class Prepared:
+    def __init__(self, statement: sa.sql.ClauseElement, dialect: sa.Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        self.sql: str = compiled.string
+        self.positional: bool = bool(compiled.positional)
+        self.names: tuple[str, ...] = tuple(
+            compiled.positiontup
+            if compiled.positional and compiled.positiontup
+            else compiled.binds.keys()
+        )
+        processors: Mapping[str, Any] = compiled._bind_processors
+        self.processors: dict[str, Processor] = {n: p for n, p in processors.items() if callable(p)}
+
+    def params(self, values: Mapping[str, Any]) -> Any:
+        converted = {}
+        for name in self.names:
+            value = values.get(name)
+            processor = self.processors.get(name)
+            converted[name] = (
+                processor(value) if processor is not None and value is not None else value
+            )
+        if self.positional:
+            return tuple(converted[n] for n in self.names)
+        return converted
+
+    def execute(self, conn: sa.Connection, values: Mapping[str, Any]) -> Any:
+        """Run on `conn`'s driver connection, inside its current transaction."""
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None
+        cursor = dbapi.cursor()
+        params = self.params(values)
+        try:
+            cursor.execute(self.sql, params)
+        except conn.dialect.loaded_dbapi.Error as exc:
+            # Raise what SQLAlchemy would, so callers handle one family of errors.
+            raise sa.exc.DBAPIError.instance(
+                self.sql, params, exc, conn.dialect.loaded_dbapi.Error
+            ) from exc
+        return cursor
+
+
+def prepared(
+    key: str, table: sa.Table, dialect: sa.Dialect, build: Callable[[], sa.sql.ClauseElement]
+) -> Prepared:
+    """The statement `build()` for `table`, compiled once per dialect and kept on the table."""
+    cache: dict[tuple[str, str], Prepared] = table.info.setdefault("_prepared", {})
+    found = cache.get((key, dialect.name))
+    if found is None:
+        found = cache[(key, dialect.name)] = Prepared(build(), dialect)
+    return found

@@ -1,0 +1,7 @@
+"""Fixtures shared by the security tests (the backend-parametrized ones live in tests/)."""
+
+from __future__ import annotations
+
+from tests.support.engine_helpers import app_factory
+
+__all__ = ["app_factory"]
