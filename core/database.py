@@ -28,7 +28,8 @@ def create_engine(url: str, sqlite: SQLiteSettings | None = None) -> sa.Engine:
     if parsed.get_backend_name() == "postgresql":
         return sa.create_engine(
             parsed.set(drivername="postgresql+psycopg"),
-            pool_pre_ping=True,
+            # No pre-ping (a round trip per action): dead connections are invalidated
+            # when an error says so, and the next checkout gets a fresh one.
             pool_size=5,
             max_overflow=5,
         )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
-IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-PASCAL_CASE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*$")
-ACTION_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
-TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+# \Z, not $: `$` also matches before a trailing newline, which must not pass as a name.
+IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*\Z")
+PASCAL_CASE = re.compile(r"^[A-Z][A-Za-z0-9]*\Z")
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9_]*\Z")
+ACTION_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\Z")
+TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}\Z")
 MAX_IDENTIFIER_LENGTH = 63
 
 # Union of SQLite's keywords and PostgreSQL's reserved / non-reserved-but-problematic words.

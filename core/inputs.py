@@ -34,8 +34,9 @@ from core.errors import InvalidInput
 INT64 = 2**63 - 1
 CURRENCY_LIMIT = Decimal("1e13")
 JSON_MAX_BYTES = 100_000
-PHONE = re.compile(r"^\+?[0-9][0-9 ().\-]{2,30}(\s*(x|ext\.?)\s*[0-9]{1,6})?$")
+PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-]{2,30}(\s*(x|ext\.?)\s*[0-9]{1,6})?\Z")
 LIMIT_MAX, LIMIT_DEFAULT = 500, 50
+CURSOR_MAX = 64_000
 
 
 def clean_text(value: str) -> str:
@@ -79,7 +80,7 @@ def parse_datetime(value: Any) -> Any:
     if isinstance(value, str):
         try:
             return dt.datetime.fromisoformat(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValueError("must be an ISO 8601 datetime") from None
     return value
 
@@ -87,7 +88,10 @@ def parse_datetime(value: Any) -> Any:
 def to_utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("is outside the supported range of datetimes") from None
 
 
 def no_bool(value: Any) -> Any:
@@ -184,7 +188,8 @@ class ListInput(BaseModel):
     filters: dict[Annotated[str, StringConstraints(max_length=100)], Any] = {}
     order_by: Annotated[str, StringConstraints(max_length=100)] | None = None
     limit: Annotated[int, Strict(), PydField(ge=1, le=LIMIT_MAX)] = LIMIT_DEFAULT
-    cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    # A cursor carries the last sort value; sortable text is at most 10,000 characters.
+    cursor: Annotated[str, StringConstraints(max_length=CURSOR_MAX)] | None = None
     search: Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_text)] | None = (
         None
     )

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,6 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 from core.contracts import Entity, Field, FieldType
 from core.errors import InvalidInput
 from core.inputs import value_type
+from core.jsonable import to_jsonable
 
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains")
 ORDERED_OPS = frozenset({"lt", "lte", "gt", "gte"})
@@ -158,9 +158,6 @@ def parse_sort(entity: Entity, table: sa.Table, order_by: str | None) -> Sort:
             f"cannot sort by {column!r}; allowed: {', '.join(entity.sortable())}",
             {"field": "order_by", "allowed": entity.sortable()},
         )
-    field = entity.field(column)
-    if field is not None and field.type is FieldType.JSON:
-        raise InvalidInput(f"cannot sort by JSON field {column!r}", {"field": "order_by"})
     return Sort(column, key.startswith("-"), bool(table.c[column].nullable))
 
 
@@ -187,16 +184,10 @@ def after_cursor(table: sa.Table, sort: Sort, cursor_value: Any, cursor_id: uuid
     return sa.or_(keyset, col.is_(None)) if sort.nullable else keyset
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
 def encode_cursor(sort: Sort, value: Any, record_id: uuid.UUID) -> str:
-    raw = json.dumps([sort.key, _jsonable(value), record_id.hex], separators=(",", ":"))
+    raw = json.dumps(
+        [sort.key, to_jsonable(value), record_id.hex], separators=(",", ":"), ensure_ascii=False
+    )
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -204,7 +195,7 @@ def decode_cursor(entity: Entity, sort: Sort, cursor: str) -> tuple[Any, uuid.UU
     bad = InvalidInput("cursor is invalid or belongs to another query", {"field": "cursor"})
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        key, value, ident = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        key, value, ident = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
         record_id = uuid.UUID(hex=ident)
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
         raise bad from None

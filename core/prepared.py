@@ -52,6 +52,8 @@ class Prepared:
         try:
             cursor.execute(self.sql, params)
         except conn.dialect.loaded_dbapi.Error as exc:
+            if conn.dialect.is_disconnect(exc, dbapi, cursor):
+                conn.invalidate(exc)  # the pool must not hand this connection out again
             # Raise what SQLAlchemy would, so callers handle one family of errors.
             raise sa.exc.DBAPIError.instance(
                 self.sql, params, exc, conn.dialect.loaded_dbapi.Error

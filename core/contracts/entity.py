@@ -57,7 +57,12 @@ class Entity(BaseModel):
         return [f.name for f in self.fields] + [r.column for r in self.belongs_to]
 
     def sortable(self) -> list[str]:
-        return [*self.column_names(), *SORTABLE_SYSTEM_COLUMNS]
+        """Columns a list may sort by: long text and JSON have no useful order or index."""
+        unsortable = {
+            f.name for f in self.fields if f.type in (FieldType.JSON, FieldType.LONG_TEXT)
+        }
+        columns = [c for c in self.column_names() if c not in unsortable]
+        return [*columns, *SORTABLE_SYSTEM_COLUMNS]
 
     def workflow_for(self, field: str) -> Workflow | None:
         return next((w for w in self.workflows if w.field == field), None)
@@ -104,9 +109,15 @@ class Entity(BaseModel):
         return self
 
     def _check_workflows(self) -> None:
-        keys = [w.key for w in self.workflows]
-        if len(set(keys)) != len(keys):
-            raise ValueError("two workflows share a name")
+        seen_keys: set[str] = set()
+        seen_fields: set[str] = set()
+        for workflow in self.workflows:
+            if workflow.key in seen_keys:
+                raise ValueError(f"workflow {workflow.key!r} is declared twice")
+            if workflow.field in seen_fields:
+                raise ValueError(f"field {workflow.field!r} has two workflows")
+            seen_keys.add(workflow.key)
+            seen_fields.add(workflow.field)
         for workflow in self.workflows:
             state = self.field(workflow.field)
             if state is None:
@@ -146,7 +157,7 @@ class Entity(BaseModel):
             ):
                 raise ValueError(f"ui.search_fields: {name!r} is not a text field of this entity")
         sort = self.ui.default_sort.removeprefix("-")
-        if sort not in known:
+        if sort not in self.sortable():
             raise ValueError(f"ui.default_sort: {sort!r} does not exist")
         if self.ui.kanban_group_by is not None:
             f = self.field(self.ui.kanban_group_by)

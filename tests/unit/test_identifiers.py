@@ -159,7 +159,6 @@ def test_tenant_id_pattern_refuses(tenant: str) -> None:
     assert not TENANT_ID.match(tenant)
 
 
-
 # `$` also matches just before a final newline; these check the rules, not the regexes.
 def test_identifier_with_trailing_newline_is_refused() -> None:
     assert identifier_problem("title\n") is not None
