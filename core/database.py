@@ -58,7 +58,9 @@ def _sqlite_engine(url: str, settings: SQLiteSettings) -> sa.Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(_BEGIN[mode])
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.execute(_BEGIN[mode])
 
     return engine
 

@@ -29,19 +29,18 @@ class Prepared:
             else compiled.binds.keys()
         )
         processors: Mapping[str, Any] = compiled._bind_processors
-        self.processors: dict[str, Processor] = {n: p for n, p in processors.items() if callable(p)}
+        self._plan: tuple[tuple[str, Processor | None], ...] = tuple(
+            (n, processors[n] if callable(processors.get(n)) else None) for n in self.names
+        )
 
     def params(self, values: Mapping[str, Any]) -> Any:
-        converted = {}
-        for name in self.names:
+        converted = []
+        for name, fn in self._plan:
             value = values.get(name)
-            processor = self.processors.get(name)
-            converted[name] = (
-                processor(value) if processor is not None and value is not None else value
-            )
-        if self.positional:
-            return tuple(converted[n] for n in self.names)
-        return converted
+            converted.append(value if fn is None or value is None else fn(value))
+        return (
+            tuple(converted) if self.positional else dict(zip(self.names, converted, strict=True))
+        )
 
     def execute(self, conn: sa.Connection, values: Mapping[str, Any]) -> Any:
         """Run on `conn`'s driver connection, inside its current transaction."""
