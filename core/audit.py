@@ -12,11 +12,12 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
+from core.audit_draft import AuditDraft
 from core.platform_tables import audit_heads, audit_log
 from core.prepared import Prepared, prepared
 
@@ -51,18 +52,6 @@ def canonical(entry: Mapping[str, Any]) -> str:
 
 def link_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical(entry)).encode("utf-8")).hexdigest()
-
-
-@dataclass
-class AuditDraft:
-    """What an action reports for its entry; the chain fields are added on append."""
-
-    action_id: str
-    entity: str
-    record_id: str | None
-    changes: dict[str, Any] = field(default_factory=dict)
-    outcome: str = "success"
-    error_code: str | None = None
 
 
 def _head_select(dialect: sa.Dialect) -> Prepared:

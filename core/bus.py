@@ -14,21 +14,22 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from core import audit, outbox
-from core.audit import AuditDraft
+from core.audit_draft import AuditDraft
 from core.contracts import Caller, CallerType, DomainEvent
 from core.errors import Conflict, Forbidden, InternalError, MetaSaasError
 from core.handlers import HANDLERS, Context, custom
 from core.inputs import validate
 from core.jsonable import REDACTED
-from core.outbox import Dispatcher
 from core.permissions import Decision, decide
 from core.registry import ActionSpec, Registry
 from core.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from core.outbox import Dispatcher
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
@@ -82,9 +83,18 @@ class Bus:
         self.registry = registry
         self.engine = engine
         self.uow = UnitOfWork(engine)
-        self.dispatcher = Dispatcher(engine, registry.subscribers)
         self.clock = clock
         self._swept = False
+        self._dispatcher: Dispatcher | None = None
+
+    @property
+    def dispatcher(self) -> Dispatcher:
+        # Imported on first use: a read-only process never loads the outbox tables.
+        if self._dispatcher is None:
+            from core.outbox import Dispatcher
+
+            self._dispatcher = Dispatcher(self.engine, self.registry.subscribers)
+        return self._dispatcher
 
     def dispatch(self, action_id: str, payload: Mapping[str, Any] | None, caller: Caller) -> Any:
         """Run one action in its own transaction; raise a `MetaSaasError` on any failure."""
@@ -99,7 +109,8 @@ class Bus:
             raise self._translate(exc) from None
         finally:
             self._flush_denials(run.denials)
-        self._deliver(run.events)
+        if planned.spec.mutates:  # reads never deliver: they must not load or write the outbox
+            self._deliver(run.events)
         return result
 
     @contextmanager
@@ -147,6 +158,8 @@ class Bus:
                 {"reason": "integrity"},
             ) from None
         if ctx.audit is not None:
+            from core import audit
+
             audit.append(
                 conn,
                 tenant_id=caller.tenant_id,
@@ -157,11 +170,18 @@ class Bus:
                 duration_us=_elapsed_us(planned.started),
             )
         if ctx.events:
-            outbox.add(conn, ctx.events, self.dispatcher.subscribed)
-            run.events.extend(e for e in ctx.events if e.name in self.dispatcher.subscribers)
+            from core import outbox
+
+            subscribed = set(self.registry.subscribers)
+            outbox.add(conn, ctx.events, subscribed)
+            run.events.extend(e for e in ctx.events if e.name in subscribed)
         return self._present(spec, result, caller)
 
     def _flush_denials(self, denials: list[_Denial]) -> None:
+        if not denials:
+            return
+        from core import audit
+
         for denial in denials:
             draft = AuditDraft(
                 denial.spec.id,
@@ -185,7 +205,8 @@ class Bus:
                 log.exception("could not audit a denied attempt on %s", denial.spec.id)
 
     def _deliver(self, events: list[DomainEvent]) -> None:
-        if not self._swept and self.dispatcher.subscribers:
+        """After commit: this process's events, and once per process whatever a crash left."""
+        if not self._swept and self.registry.subscribers:
             self._swept = True
             self.dispatcher.deliver_pending()
         if events:

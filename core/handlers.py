@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from core.audit import AuditDraft
+from core.audit_draft import AuditDraft
 from core.contracts import ActionContext, Caller, DomainEvent, Entity, HookContext
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.jsonable import REDACTED, to_jsonable
@@ -137,15 +137,15 @@ def create(ctx: Context, data: BaseModel) -> dict[str, Any]:
                 f"use {ctx.entity.key}.transition to move them",
                 {"field": workflow.field},
             )
-    check_references(ctx, values)
-    run_hooks(ctx, "create", values, None)
-    check_unique(ctx, values, None)
     repo = ctx.repo()
     if client_id is not None and repo.exists(record_id):
         raise Conflict(
             f"a {ctx.entity.name} with id {record_id} already exists",
             {"field": "id", "reason": "exists"},
         )
+    check_references(ctx, values)
+    run_hooks(ctx, "create", values, None)
+    check_unique(ctx, values, None)
     user = ctx.caller.user_id
     row = {
         "id": record_id,

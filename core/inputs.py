@@ -151,18 +151,20 @@ def value_type(field: Field) -> Any:
         bounds = {"ge": -INT64, "le": INT64, **_bounds(field)}
         return Annotated[int, Strict(), PydField(**bounds)]
     if t in (FieldType.NUMBER, FieldType.PERCENTAGE):
+        # The before-validator comes last so it wraps (runs before) the constraints, which
+        # then stay standard JSON Schema keywords.
         return Annotated[
             float,
-            BeforeValidator(no_bool),
             Strict(),
             PydField(allow_inf_nan=False, **_bounds(field)),
+            BeforeValidator(no_bool),
         ]
     if t is FieldType.CURRENCY:
         return Annotated[
             Decimal,
-            BeforeValidator(no_bool),
             PydField(max_digits=15, decimal_places=2, allow_inf_nan=False, **_bounds(field)),
             AfterValidator(check_currency),
+            BeforeValidator(no_bool),
         ]
     if t is FieldType.BOOLEAN:
         return Annotated[bool, Strict()]

@@ -171,12 +171,20 @@ class Registry:
 
     @cached_property
     def metadata(self) -> sa.MetaData:
+        """Every table, the platform's included: what migrations create and compare."""
         from core.schema import build_metadata
 
         return build_metadata(self.entities.values())
 
+    @cached_property
+    def entity_metadata(self) -> sa.MetaData:
+        """Entity tables only: enough for actions, without loading the platform models."""
+        from core.schema import build_metadata
+
+        return build_metadata(self.entities.values(), platform=False)
+
     def table(self, entity: Entity) -> sa.Table:
-        return self.metadata.tables[entity.table_name]
+        return self.entity_metadata.tables[entity.table_name]
 
 
 def _build_model(spec: ActionSpec) -> type[BaseModel]:
@@ -201,14 +209,18 @@ def _build_model(spec: ActionSpec) -> type[BaseModel]:
 
 def _describe(entity: Entity, verb: str) -> str:
     return {
-        "create": f"Create a {entity.name}.",
+        "create": f"Create {_article(entity.name)} {entity.name}.",
         "list": f"List {entity.plural} with filters, search, sort and cursor pagination.",
         "get": f"Read one {entity.name} by id.",
-        "update": f"Change fields of a {entity.name}.",
-        "delete": f"Delete a {entity.name}.",
-        "transition": f"Move a {entity.name} along its workflow.",
-        "transitions": f"The workflow moves a {entity.name} can make now.",
+        "update": f"Change fields of {_article(entity.name)} {entity.name}.",
+        "delete": f"Delete {_article(entity.name)} {entity.name}.",
+        "transition": f"Move {_article(entity.name)} {entity.name} along its workflow.",
+        "transitions": f"The workflow moves {_article(entity.name)} {entity.name} can make now.",
     }[verb]
+
+
+def _article(name: str) -> str:
+    return "an" if name[:1].lower() in "aeiou" else "a"
 
 
 def load_domain(module: str) -> Domain:

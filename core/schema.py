@@ -13,7 +13,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.contracts import Entity, Field, FieldType
-from core.platform_tables import PLATFORM_TABLES
 from core.sqltypes import UTCDateTime
 
 
@@ -124,11 +123,14 @@ def entity_table(entity: Entity, by_name: dict[str, Entity], metadata: sa.MetaDa
     return sa.Table(table_name, metadata, *columns)
 
 
-def build_metadata(entities: Iterable[Entity]) -> sa.MetaData:
-    """Platform tables plus one table per entity, in one MetaData for create and compare."""
+def build_metadata(entities: Iterable[Entity], *, platform: bool = True) -> sa.MetaData:
+    """One table per entity, plus (for create and compare) the platform's own tables."""
     metadata = sa.MetaData()
-    for table in PLATFORM_TABLES:
-        table.to_metadata(metadata)
+    if platform:
+        from core.platform_tables import PLATFORM_TABLES
+
+        for table in PLATFORM_TABLES:
+            table.to_metadata(metadata)
     entity_list = list(entities)
     by_name = {e.name: e for e in entity_list}
     for entity in entity_list:

@@ -7,7 +7,6 @@ the AI layer, the TUI, or Alembic unless the command at hand needs it.
 from __future__ import annotations
 
 import sys
-import traceback
 from typing import Any
 
 import click
@@ -18,7 +17,21 @@ from console.cli.state import CliState
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class RootGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        """`metasaas export task | head` closes the pipe early: stop quietly with exit 0.
+
+        Click itself would turn the broken pipe into exit 1, which here means internal error.
+        """
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _silence_stdout()
+            raise click.exceptions.Exit(0) from None
+
+
 @click.group(
+    cls=RootGroup,
     invoke_without_command=True,
     context_settings=CONTEXT,
     epilog=HELP_TEXT + " Global options may also follow the command.",
@@ -38,64 +51,126 @@ def cli(
     ctx: click.Context, db: str | None, tenant: str | None, fmt: str | None, debug: bool
 ) -> None:
     """MetaSAAS Console: declared entities, one permissioned action bus, verifiable audit."""
-    state = CliState(db=db, tenant=tenant, fmt=fmt, debug=debug)
+    parent = ctx.obj if isinstance(ctx.obj, CliState) else None
+    state = CliState(db=db, tenant=tenant, fmt=fmt, debug=debug, parent=parent)
     ctx.obj = state
     ctx.call_on_close(state.close)
     if ctx.invoked_subcommand is None:
         from console.cli.commands.admin import show_status
 
-        if sys.stdout.isatty() or fmt:
+        if parent is not None:
+            click.echo(ctx.get_help())
+        elif sys.stdout.isatty() or fmt:
             show_status(state)
         else:
             click.echo(ctx.get_help())
 
 
 def _register() -> None:
-    from console.cli.commands import admin, audit
+    from console.cli.commands import (
+        admin,
+        audit,
+        batch,
+        completion,
+        meta,
+        records,
+        repl,
+        transfer,
+    )
 
-    for module in (admin, audit):
+    for module in (admin, meta, records, batch, transfer, audit, repl, completion):
         module.register(cli)
 
 
 _register()
 
 
-def _fail(error: Any, state: CliState | None, fmt: str) -> int:
+def _fail(error: Any, debug: bool, fmt: str) -> int:
     from console.cli.output import emit_error
 
     emit_error(error, fmt)
-    if state is not None and state.debug:
+    if debug:
+        import traceback
+
         traceback.print_exc()
     return int(exit_code_for(error))
 
 
-def run(argv: list[str] | None = None) -> None:
-    """Console-script entry point: every failure becomes a message and an exit code."""
+def _usage(exc: click.ClickException, fmt: str) -> int:
+    code = ExitCode.USAGE if exc.exit_code == 2 else exc.exit_code
+    if fmt == "json":
+        from console.cli.output import dumps
+
+        error = {"code": "usage", "message": exc.format_message(), "details": {}}
+        print(dumps({"error": error}), file=sys.stderr)
+    else:
+        exc.show()
+    return int(code)
+
+
+def _configure_logging(debug: bool) -> None:
+    """Core logs internal errors with tracebacks; the CLI shows them only with --debug."""
+    import logging
+
+    root = logging.getLogger()
+    if debug:
+        if not any(isinstance(h, logging.StreamHandler) for h in root.handlers):
+            logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    elif not root.handlers:
+        root.addHandler(logging.NullHandler())
+
+
+def invoke(args: list[str], obj: CliState | None = None) -> int:
+    """Run one command line and return its exit code; every failure becomes a message.
+
+    The console script and the REPL both come through here, so a command behaves the
+    same in either place.
+    """
     from core.errors import DefinitionError, InternalError, MetaSaasError
 
-    args = hoist_global_options(sys.argv[1:] if argv is None else argv)
-    fmt = _peek_format(args)
-    debug = "--debug" in args
+    args = hoist_global_options(args)
+    fmt = _peek_format(args, obj)
+    debug = "--debug" in args or (obj is not None and obj.debug)
+    _configure_logging(debug)
     try:
-        cli.main(args=args, prog_name="metasaas", standalone_mode=False)
+        # Without standalone mode click returns the code of a `ctx.exit(n)` instead.
+        returned = cli.main(args=args, prog_name="metasaas", standalone_mode=False, obj=obj)
     except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    except click.Abort:
+        return int(exc.exit_code)
+    except click.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            print("interrupted", file=sys.stderr)
+            return 130
         print("aborted", file=sys.stderr)
-        sys.exit(ExitCode.USAGE)
+        return int(ExitCode.USAGE)
     except click.ClickException as exc:
-        exc.show()
-        sys.exit(ExitCode.USAGE if exc.exit_code == 2 else exc.exit_code)
+        return _usage(exc, fmt)
     except MetaSaasError as exc:
-        sys.exit(_fail(exc, _state(debug), fmt))
+        return _fail(exc, debug, fmt)
     except DefinitionError as exc:
-        sys.exit(_fail(InternalError(f"bad entity definition: {exc}"), _state(debug), fmt))
+        return _fail(InternalError(f"bad entity definition: {exc}"), debug, fmt)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        sys.exit(130)
+        return 130
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Exception:
-        error = InternalError("internal error; nothing was saved (run with --debug for details)")
-        sys.exit(_fail(error, _state(debug), fmt))
+        error = InternalError("internal error (run with --debug for details)")
+        return _fail(error, debug, fmt)
+    return returned if isinstance(returned, int) and not isinstance(returned, bool) else 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the final flush at exit cannot fail again."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def run(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    sys.exit(invoke(sys.argv[1:] if argv is None else argv))
 
 
 GLOBAL_WITH_VALUE = ("--db", "--tenant", "--format")
@@ -130,16 +205,14 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest
 
 
-def _state(debug: bool) -> CliState:
-    return CliState(debug=debug)
-
-
-def _peek_format(args: list[str]) -> str:
+def _peek_format(args: list[str], obj: CliState | None = None) -> str:
     for i, arg in enumerate(args):
         if arg == "--format" and i + 1 < len(args):
             return args[i + 1]
         if arg.startswith("--format="):
             return arg.split("=", 1)[1]
+    if obj is not None:
+        return obj.format
     return "table" if sys.stdout.isatty() else "json"
 
 

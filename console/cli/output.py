@@ -6,12 +6,12 @@ In json mode stdout carries exactly one JSON document; everything else goes to s
 from __future__ import annotations
 
 import csv
-import io
 import json
 import shutil
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from decimal import Decimal
+from typing import IO, Any
 
 import click
 
@@ -40,30 +40,92 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def _needs_quote(text: str) -> bool:
+    # Quote a text that is, or after its leading quotes would be, a formula; so that
+    # `csv_unescape` can undo exactly what `csv_safe` did.
+    return text.lstrip("'").startswith(FORMULA_PREFIXES)
+
+
 def csv_safe(text: str) -> str:
-    """Neutralise spreadsheet formulas (=, +, -, @) by prefixing a single quote."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """Neutralise spreadsheet formulas (=, +, -, @, tab, CR) by prefixing a single quote."""
+    return "'" + text if _needs_quote(text) else text
+
+
+def csv_unescape(text: str) -> str:
+    """Undo `csv_safe`, so an exported file imports back to the same values."""
+    return text[1:] if text.startswith("'") and _needs_quote(text[1:]) else text
+
+
+def csv_cell(value: Any) -> str:
+    """Numbers are left alone (no formula can hide in one); text is made formula-safe."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return cell(value)
+    return csv_safe(cell(value))
 
 
 def write_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], out: Any) -> None:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([csv_safe(cell(row.get(c))) for c in columns])
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
+
+
+def write_csv_stream(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    """Write CSV to stdout as rows arrive, so an export of any size keeps memory flat."""
+    out = sys.stdout
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([csv_cell(row.get(c)) for c in columns])
+    out.flush()
+
+
+def stream_json_items(items: Iterable[Any], *, spool: bool) -> None:
+    """Print `{"items": [...], "next_cursor": null}` one item at a time.
+
+    With `spool` the document is first written to a temporary file (in memory while
+    small), so a failure half-way leaves stdout empty rather than holding half a document.
+    """
+    import tempfile
+
+    out = sys.stdout
+    target: IO[str] = (
+        tempfile.SpooledTemporaryFile(max_size=8 << 20, mode="w+", encoding="utf-8")
+        if spool
+        else out
+    )
+    target.write('{"items": [')
+    for index, item in enumerate(items):
+        target.write((", " if index else "") + dumps(item))
+    target.write('], "next_cursor": null}\n')
+    if spool:
+        target.seek(0)
+        shutil.copyfileobj(target, out)
+        target.close()
+    out.flush()
 
 
 def render_table(
-    rows: Sequence[Mapping[str, Any]], columns: Sequence[str], width: int | None = None
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    width: int | None = None,
+    fixed: Sequence[str] = ("id",),
 ) -> str:
-    """A plain table that fits the terminal: wide columns are cut with an ellipsis."""
+    """A plain table that fits the terminal: wide columns are cut with an ellipsis.
+
+    Columns in `fixed` (ids, which are useless cut) keep their full width.
+    """
     width = width or shutil.get_terminal_size((80, 24)).columns
     if not rows:
         return "(no rows)"
     texts = [[cell(r.get(c)).replace("\n", " ") for c in columns] for r in rows]
     widths = [max([len(c)] + [len(t[i]) for t in texts]) for i, c in enumerate(columns)]
     budget = max(width - 2 * (len(columns) - 1), len(columns) * 4)
-    while sum(widths) > budget and max(widths) > 6:
-        widest = widths.index(max(widths))
+    shrinkable = [i for i, c in enumerate(columns) if c not in fixed]
+    while shrinkable and sum(widths) > budget:
+        widest = max(shrinkable, key=lambda i: widths[i])
+        if widths[widest] <= 6:
+            break
         widths[widest] -= 1
 
     def fit(text: str, w: int) -> str:
@@ -97,9 +159,7 @@ def emit(data: Any, fmt: str, columns: Sequence[str] | None = None) -> None:
         items = list(data["items"])
         cols = list(columns or (items[0].keys() if items else []))
         if fmt == "csv":
-            buffer = io.StringIO()
-            write_csv(items, cols, buffer)
-            sys.stdout.write(buffer.getvalue())
+            write_csv_stream(items, cols)
         else:
             click.echo(render_table(items, cols))
             if data.get("next_cursor"):
@@ -107,9 +167,7 @@ def emit(data: Any, fmt: str, columns: Sequence[str] | None = None) -> None:
         return
     if isinstance(data, Mapping):
         if fmt == "csv":
-            buffer = io.StringIO()
-            write_csv([data], list(data.keys()), buffer)
-            sys.stdout.write(buffer.getvalue())
+            write_csv_stream([data], list(data.keys()))
         else:
             click.echo(render_mapping(data))
         return

@@ -4,14 +4,68 @@ from __future__ import annotations
 
 import click
 
+from console.cli.common import complete_entity
 from console.cli.output import emit
 from console.cli.state import CliState
+
+TABLE_COLUMNS = ["seq", "occurred_at", "actor_id", "action_id", "record_id", "outcome", "fields"]
 
 
 def register(cli: click.Group) -> None:
     @cli.group()
     def audit() -> None:
         """Read and verify the audit log."""
+
+    @audit.command("list")
+    @click.option(
+        "--entity",
+        "entity_name",
+        metavar="E",
+        shell_complete=complete_entity,
+        help="Only entries about this entity.",
+    )
+    @click.option("--actor", metavar="U", help="Only entries by this user id.")
+    @click.option("--since", metavar="T", help="ISO date/datetime, or an age: 30m, 12h, 7d.")
+    @click.option(
+        "--limit",
+        type=int,
+        default=50,
+        show_default=True,
+        metavar="N",
+        help="Entries per page, 1..1000.",
+    )
+    @click.option("--cursor", metavar="C", help="Continue after a previous page's next_cursor.")
+    @click.pass_obj
+    def list_(
+        state: CliState,
+        entity_name: str | None,
+        actor: str | None,
+        since: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> None:
+        """Audit entries of your tenant, newest first."""
+        from console.cli.audit_query import audit_page, parse_since
+        from core.bus import utcnow
+
+        app = state.app
+        entity = app.registry.entity(entity_name).name if entity_name else None
+        page = audit_page(
+            app.engine,
+            app.registry,
+            state.caller(),
+            entity=entity,
+            actor=actor,
+            since=parse_since(since, utcnow()) if since else None,
+            limit=limit,
+            cursor=cursor,
+        )
+        if state.format == "table":
+            for item in page["items"]:
+                item["fields"] = ", ".join(k for k in item["changes"] if not k.startswith("_"))
+            emit(page, "table", TABLE_COLUMNS)
+        else:
+            emit(page, state.format, list(page["items"][0]) if page["items"] else [])
 
     @audit.command("verify")
     @click.option("--all-tenants", is_flag=True, help="Verify every tenant's chain.")

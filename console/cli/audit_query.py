@@ -1,0 +1,110 @@
+"""Reading the audit log for `metasaas audit list`, newest first, scoped to one tenant.
+
+The log is not an entity, so no generated action lists it; this query applies the same
+rules a list action would: only the caller's tenant, and only entries about entities the
+caller may list (entities readable only as "own records" show the caller's own entries).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.contracts import Caller
+from core.errors import Forbidden, InvalidInput
+from core.permissions import Decision, decide
+from core.platform_tables import audit_log
+from core.registry import Registry
+
+LIMIT_MAX = 1000
+DURATION = re.compile(r"^([0-9]+)([smhdw])$")
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+COLUMNS = (
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "caller_type",
+    "action_id",
+    "entity",
+    "record_id",
+    "outcome",
+    "error_code",
+    "changes",
+    "duration_us",
+    "prev_hash",
+    "hash",
+)
+
+
+def parse_since(text: str, now: dt.datetime) -> dt.datetime:
+    """An ISO date or datetime, or an age such as 30m, 12h, 7d."""
+    match = DURATION.match(text.strip())
+    if match:
+        return now - dt.timedelta(**{UNITS[match[2]]: int(match[1])})
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            "since: expected an ISO date or datetime, or an age such as 30m, 12h, 7d",
+            {"field": "since"},
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _visibility(registry: Registry, caller: Caller, entity_name: str | None) -> Any:
+    """The clause that keeps entries about entities the caller may not list out of sight."""
+    clauses = []
+    for entity in registry.entities.values():
+        if entity_name is not None and entity.name != entity_name:
+            continue
+        decision = decide(entity, "list", caller)
+        if decision is Decision.ALLOW:
+            clauses.append(audit_log.c.entity == entity.name)
+        elif decision is Decision.OWN:
+            clauses.append(
+                sa.and_(audit_log.c.entity == entity.name, audit_log.c.actor_id == caller.user_id)
+            )
+    if not clauses:
+        what = entity_name or "any entity"
+        raise Forbidden(f"{caller.user_id!r} may not read the audit entries of {what}")
+    return sa.or_(*clauses)
+
+
+def audit_page(
+    engine: sa.Engine,
+    registry: Registry,
+    caller: Caller,
+    *,
+    entity: str | None = None,
+    actor: str | None = None,
+    since: dt.datetime | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> dict[str, Any]:
+    if not 1 <= limit <= LIMIT_MAX:
+        raise InvalidInput(f"limit must be 1..{LIMIT_MAX}", {"field": "limit"})
+    clauses = [audit_log.c.tenant_id == caller.tenant_id, _visibility(registry, caller, entity)]
+    if actor is not None:
+        clauses.append(audit_log.c.actor_id == actor)
+    if since is not None:
+        clauses.append(audit_log.c.occurred_at >= since)
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise InvalidInput("cursor is invalid", {"field": "cursor"})
+        clauses.append(audit_log.c.seq < int(cursor))
+    stmt = (
+        sa.select(*(audit_log.c[c] for c in COLUMNS))
+        .where(*clauses)
+        .order_by(audit_log.c.seq.desc())
+        .limit(limit + 1)
+    )
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(stmt)]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = str(rows[-1]["seq"])
+    return {"items": rows, "next_cursor": next_cursor}
