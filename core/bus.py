@@ -205,12 +205,14 @@ class Bus:
                 log.exception("could not audit a denied attempt on %s", denial.spec.id)
 
     def _deliver(self, events: list[DomainEvent]) -> None:
-        """After commit: this process's events, and once per process whatever a crash left."""
+        """After commit: this run's events, and once per process whatever a crash left."""
+        ids = [e.id for e in events]
         if not self._swept and self.registry.subscribers:
             self._swept = True
-            self.dispatcher.deliver_pending()
-        if events:
-            self.dispatcher.deliver(e.id for e in events)
+            pending = self.dispatcher.pending()
+            ids = pending + [i for i in ids if i not in set(pending)]
+        if ids:
+            self.dispatcher.deliver(ids)
 
     def deliver_pending(self) -> int:
         self._swept = True

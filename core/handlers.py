@@ -17,9 +17,10 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 
 from core.audit_draft import AuditDraft
-from core.contracts import ActionContext, Caller, DomainEvent, Entity, HookContext
+from core.contracts import ActionContext, Caller, CallerType, DomainEvent, Entity, HookContext
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.jsonable import REDACTED, to_jsonable
+from core.listing import split_filter_key
 from core.permissions import Decision
 from core.registry import ActionSpec, Registry
 from core.repository import EntityRepository
@@ -169,7 +170,24 @@ def get(ctx: Context, data: BaseModel) -> dict[str, Any]:
     return load(ctx, data.id)  # type: ignore[attr-defined]
 
 
+def guard_sensitive(ctx: Context, data: BaseModel) -> None:
+    """AI agents see sensitive values masked, so they may not probe them by filter or sort."""
+    hidden = ctx.entity.sensitive_fields
+    if not hidden or ctx.caller.caller_type is not CallerType.AI_AGENT:
+        return
+    used = {split_filter_key(k)[0] for k in data.filters}  # type: ignore[attr-defined]
+    used.add((data.order_by or "").removeprefix("-"))  # type: ignore[attr-defined]
+    probed = sorted(used & hidden)
+    if probed:
+        raise Forbidden(
+            f"AI agents may not filter or sort {ctx.entity.plural} by sensitive fields: "
+            f"{', '.join(probed)}",
+            {"fields": probed},
+        )
+
+
 def list_(ctx: Context, data: BaseModel) -> dict[str, Any]:
+    guard_sensitive(ctx, data)
     owner = ctx.caller.user_id if ctx.decision is Decision.OWN else None
     items, next_cursor = ctx.repo().page(
         filters=data.filters,  # type: ignore[attr-defined]
@@ -182,16 +200,21 @@ def list_(ctx: Context, data: BaseModel) -> dict[str, Any]:
     return {"items": items, "next_cursor": next_cursor}
 
 
-def _write(
-    ctx: Context, record: dict[str, Any], values: dict[str, Any], expected: int | None
-) -> dict[str, Any]:
-    version = record["version"]
+def check_version(ctx: Context, record: dict[str, Any], expected: int | None) -> int:
+    version = int(record["version"])
     if expected is not None and expected != version:
         raise Conflict(
             f"this {ctx.entity.name} changed since you read it (version {expected}, now "
             f"{version}); reload and retry",
             {"reason": "stale", "version": version},
         )
+    return version
+
+
+def _write(
+    ctx: Context, record: dict[str, Any], values: dict[str, Any], expected: int | None
+) -> dict[str, Any]:
+    version = check_version(ctx, record, expected)
     stamp = {"updated_at": ctx.now, "updated_by": ctx.caller.user_id}
     if not ctx.repo().update(record["id"], version, {**values, **stamp}):
         raise Conflict(
@@ -221,6 +244,7 @@ def update(ctx: Context, data: BaseModel) -> dict[str, Any]:
     check_unique(ctx, values, record_id)
     diff = {k: v for k, v in values.items() if record.get(k) != v}
     if not diff:
+        check_version(ctx, record, expected)  # a stale read is a conflict even for a no-op
         return record
     updated = _write(ctx, record, diff, expected)
     changes = redacted_changes(ctx.entity, {k: (record.get(k), v) for k, v in diff.items()})

@@ -70,12 +70,12 @@ def _adapter(entity: Entity, column: str) -> TypeAdapter[Any]:
 
 
 def _system_adapter(column: str) -> TypeAdapter[Any]:
-    if column in SYSTEM_FILTERS:
-        typ = SYSTEM_FILTERS[column]
-        if typ is dt.datetime:
-            return TypeAdapter(value_type(Field("created_at", FieldType.DATETIME)))
-        return TypeAdapter(typ)
-    return TypeAdapter(uuid.UUID)
+    typ = SYSTEM_FILTERS.get(column, uuid.UUID)
+    if typ is dt.datetime:
+        return TypeAdapter(value_type(Field("created_at", FieldType.DATETIME)))
+    if typ is str:  # user ids: the same text rules as any text field
+        return TypeAdapter(value_type(Field(column, FieldType.TEXT, max_length=128)))
+    return TypeAdapter(typ)
 
 
 def _coerce(entity: Entity, column: str, value: Any) -> Any:

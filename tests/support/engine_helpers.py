@@ -180,3 +180,16 @@ def create_tasks_worker(url: str, worker: int, count_: int, barrier: Any, errors
     finally:
         app.close()
         errors.put((worker, failures))
+
+
+def code_of(app: App, action: str, payload: Any, who: Caller) -> str | None:
+    """The error code an action fails with, or None when it succeeds.
+
+    Lets one test check many hostile inputs against one database and report every case
+    that misbehaves at once (`assert outcomes == expected` shows the differing cases).
+    """
+    try:
+        app.bus.dispatch(action, payload, who)
+    except MetaSaasError as exc:
+        return exc.code
+    return None
