@@ -176,7 +176,7 @@ def guard_sensitive(ctx: Context, data: BaseModel) -> None:
     if not hidden or ctx.caller.caller_type is not CallerType.AI_AGENT:
         return
     used = {split_filter_key(k)[0] for k in data.filters}  # type: ignore[attr-defined]
-    used.add((data.order_by or "").removeprefix("-"))  # type: ignore[attr-defined]
+    used.add((getattr(data, "order_by", None) or "").removeprefix("-"))
     probed = sorted(used & hidden)
     if probed:
         raise Forbidden(
@@ -209,6 +209,13 @@ def check_version(ctx: Context, record: dict[str, Any], expected: int | None) ->
             {"reason": "stale", "version": version},
         )
     return version
+
+
+def count(ctx: Context, data: BaseModel) -> dict[str, Any]:
+    guard_sensitive(ctx, data)
+    owner = ctx.caller.user_id if ctx.decision is Decision.OWN else None
+    total = ctx.repo().count(data.filters, search=data.search, owner=owner)  # type: ignore[attr-defined]
+    return {"count": total}
 
 
 def _write(
@@ -329,6 +336,7 @@ HANDLERS: dict[str, Callable[[Context, BaseModel], Any]] = {
     "create": create,
     "get": get,
     "list": list_,
+    "count": count,
     "update": update,
     "delete": delete,
     "transition": transition,

@@ -197,6 +197,14 @@ class ListInput(BaseModel):
     )
 
 
+class CountInput(BaseModel):
+    model_config = STRICT
+    filters: dict[Annotated[str, StringConstraints(max_length=100)], Any] = {}
+    search: Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_text)] | None = (
+        None
+    )
+
+
 def _record_fields(entity: Entity, *, partial: bool) -> dict[str, Any]:
     definitions: dict[str, Any] = {}
     for f in entity.fields:

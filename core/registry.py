@@ -22,11 +22,11 @@ from core.identifiers import ACTION_ID
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-GENERATED_VERBS = ("create", "list", "get", "update", "delete")
+GENERATED_VERBS = ("create", "list", "count", "get", "update", "delete")
 WORKFLOW_VERBS = ("transition", "transitions")
 MUTATING_VERBS = frozenset({"create", "update", "delete", "transition"})
 # Reading the allowed next states needs the same right as reading the record.
-PERMISSION_VERB = {"transitions": "get"}
+PERMISSION_VERB = {"transitions": "get", "count": "list"}
 PLATFORM_TABLE_NAMES = frozenset(
     {"tenants", "users", "audit_log", "audit_chain_heads", "event_outbox", "event_deliveries"}
 )
@@ -52,7 +52,7 @@ class ActionSpec:
     def takes_record(self) -> bool:
         if self.custom is not None:
             return self.custom.takes_record
-        return self.verb not in ("create", "list")
+        return self.verb not in ("create", "list", "count")
 
 
 class Registry:
@@ -204,6 +204,8 @@ def _build_model(spec: ActionSpec) -> type[BaseModel]:
         return builders[spec.verb](spec.entity)
     if spec.verb == "list":
         return inputs.ListInput
+    if spec.verb == "count":
+        return inputs.CountInput
     return inputs.IdInput
 
 
@@ -211,6 +213,7 @@ def _describe(entity: Entity, verb: str) -> str:
     return {
         "create": f"Create {_article(entity.name)} {entity.name}.",
         "list": f"List {entity.plural} with filters, search, sort and cursor pagination.",
+        "count": f"Count {entity.plural} matching filters and search.",
         "get": f"Read one {entity.name} by id.",
         "update": f"Change fields of {_article(entity.name)} {entity.name}.",
         "delete": f"Delete {_article(entity.name)} {entity.name}.",

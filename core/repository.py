@@ -82,6 +82,16 @@ class EntityRepository:
         stmt = sa.select(sa.func.count()).where(self._scoped(self.table.c[column] == record_id))
         return int(self.conn.execute(stmt).scalar_one())
 
+    def _where(
+        self, filters: Mapping[str, Any], search: str | None, owner: str | None
+    ) -> list[Any]:
+        clauses = filter_clauses(self.entity, self.table, dict(filters))
+        if search:
+            clauses.append(search_clause(self.entity, self.table, search))
+        if owner is not None:
+            clauses.append(self.table.c.created_by == owner)
+        return clauses
+
     def page(
         self,
         *,
@@ -93,11 +103,7 @@ class EntityRepository:
         owner: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         sort = parse_sort(self.entity, self.table, order_by)
-        clauses = filter_clauses(self.entity, self.table, dict(filters))
-        if search:
-            clauses.append(search_clause(self.entity, self.table, search))
-        if owner is not None:
-            clauses.append(self.table.c.created_by == owner)
+        clauses = self._where(filters, search, owner)
         if cursor:
             value, last_id = decode_cursor(self.entity, sort, cursor)
             clauses.append(after_cursor(self.table, sort, value, last_id))
@@ -122,7 +128,13 @@ class EntityRepository:
         )
         return rows
 
-    def count(self, filters: Mapping[str, Any] | None = None) -> int:
-        clauses = filter_clauses(self.entity, self.table, dict(filters or {}))
+    def count(
+        self,
+        filters: Mapping[str, Any] | None = None,
+        *,
+        search: str | None = None,
+        owner: str | None = None,
+    ) -> int:
+        clauses = self._where(filters or {}, search, owner)
         stmt = sa.select(sa.func.count()).select_from(self.table).where(self._scoped(*clauses))
         return int(self.conn.execute(stmt).scalar_one())

@@ -14,11 +14,7 @@ def show_status(state: CliState) -> None:
     caller = state.caller()
     rows = []
     for entity in app.registry.entities.values():
-        from core.repository import EntityRepository
-
-        with app.engine.connect() as conn:
-            repo = EntityRepository(conn, app.registry.table(entity), entity, caller.tenant_id)
-            count = repo.count()
+        count = app.bus.dispatch(f"{entity.key}.count", {}, caller)["count"]
         rows.append(
             {
                 "entity": entity.name,

@@ -45,7 +45,7 @@ def register(cli: click.Group) -> None:
         cursor: str | None,
     ) -> None:
         """Audit entries of your tenant, newest first."""
-        from console.cli.audit_query import audit_page, parse_since
+        from core.audit_reader import audit_page, parse_since
         from core.bus import utcnow
 
         app = state.app

@@ -1,4 +1,4 @@
-"""Reading the audit log for `metasaas audit list`, newest first, scoped to one tenant.
+"""Reading the audit log, newest first, scoped to one tenant: what `audit list` shows.
 
 The log is not an entity, so no generated action lists it; this query applies the same
 rules a list action would: only the caller's tenant, and only entries about entities the
