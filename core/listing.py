@@ -161,27 +161,26 @@ def parse_sort(entity: Entity, table: sa.Table, order_by: str | None) -> Sort:
     return Sort(column, key.startswith("-"), bool(table.c[column].nullable))
 
 
-def order_clauses(table: sa.Table, sort: Sort) -> list[Any]:
+def order_clauses(table: sa.Table, sort: Sort, *, nulls: bool = False) -> list[Any]:
+    """ORDER BY for one zone of a page: the sort column then id, or id alone among NULLs.
+
+    Sorting by a nullable column puts NULLs last in both directions. Rather than an
+    ORDER BY on `col IS NULL` (which no index serves), a page is read in two zones,
+    non-NULL values then NULLs, each walking the plain (tenant, column, id) index.
+    """
     col, ident = table.c[sort.column], table.c.id
-    if sort.descending:
-        out: list[Any] = [col.desc(), ident.desc()]
-    else:
-        out = [col.asc(), ident.asc()]
-    if sort.nullable:  # NULLs last in both directions, on both databases
-        out.insert(0, col.is_(None).asc())
-    return out
+    keys = [ident] if nulls else [col, ident]
+    return [k.desc() if sort.descending else k.asc() for k in keys]
 
 
 def after_cursor(table: sa.Table, sort: Sort, cursor_value: Any, cursor_id: uuid.UUID) -> Any:
+    """Rows strictly after the cursor within its zone (the cursor's value None = NULL zone)."""
     col, ident = table.c[sort.column], table.c.id
-    if sort.nullable and cursor_value is None:
-        beyond = ident < cursor_id if sort.descending else ident > cursor_id
-        return sa.and_(col.is_(None), beyond)
+    if cursor_value is None:
+        return ident < cursor_id if sort.descending else ident > cursor_id
     if sort.descending:
-        keyset = sa.tuple_(col, ident) < sa.tuple_(cursor_value, cursor_id)
-    else:
-        keyset = sa.tuple_(col, ident) > sa.tuple_(cursor_value, cursor_id)
-    return sa.or_(keyset, col.is_(None)) if sort.nullable else keyset
+        return sa.tuple_(col, ident) < sa.tuple_(cursor_value, cursor_id)
+    return sa.tuple_(col, ident) > sa.tuple_(cursor_value, cursor_id)
 
 
 def encode_cursor(sort: Sort, value: Any, record_id: uuid.UUID) -> str:

@@ -102,24 +102,38 @@ class EntityRepository:
         search: str | None,
         owner: str | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
+        """One keyset page; a nullable sort reads non-NULL values first, then NULLs."""
         sort = parse_sort(self.entity, self.table, order_by)
         clauses = self._where(filters, search, owner)
+        col = self.table.c[sort.column]
+        after: list[Any] = []
+        in_nulls = False
         if cursor:
             value, last_id = decode_cursor(self.entity, sort, cursor)
-            clauses.append(after_cursor(self.table, sort, value, last_id))
-        stmt = (
-            self._select()
-            .where(self._scoped(*clauses))
-            .order_by(*order_clauses(self.table, sort))
-            .limit(limit + 1)
-        )
-        rows = [dict(r._mapping) for r in self.conn.execute(stmt)]
+            after = [after_cursor(self.table, sort, value, last_id)]
+            in_nulls = value is None
+        rows: list[dict[str, Any]] = []
+        if not in_nulls:
+            zone = [col.is_not(None)] if sort.nullable else []
+            rows = self._rows([*clauses, *zone, *after], order_clauses(self.table, sort), limit)
+        if sort.nullable and len(rows) <= limit:
+            zone_after = after if in_nulls else []
+            rows += self._rows(
+                [*clauses, col.is_(None), *zone_after],
+                order_clauses(self.table, sort, nulls=True),
+                limit - len(rows),
+            )
         next_cursor = None
         if len(rows) > limit:
             rows = rows[:limit]
             last = rows[-1]
             next_cursor = encode_cursor(sort, last[sort.column], last["id"])
         return rows, next_cursor
+
+    def _rows(self, clauses: list[Any], order: list[Any], limit: int) -> list[dict[str, Any]]:
+        """Up to limit + 1 rows: the extra one says whether another page follows."""
+        stmt = self._select().where(self._scoped(*clauses)).order_by(*order).limit(limit + 1)
+        return [dict(r._mapping) for r in self.conn.execute(stmt)]
 
     # RecordStore protocol, for hooks and custom actions.
     def find(self, filters: Mapping[str, Any], limit: int = 50) -> list[dict[str, Any]]:
