@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 import sqlalchemy as sa
 
 from core.audit_draft import AuditDraft
+from core.jsonable import canonical_json
 from core.platform_tables import audit_heads, audit_log
 from core.prepared import Prepared, prepared
 
@@ -38,16 +39,55 @@ HASHED_COLUMNS = (
 )
 
 
-def _timestamp(value: dt.datetime) -> str:
+# The canonical JSON of an entry, keys in sorted order; strings escaped as json.dumps does.
+_LINE = (
+    '{"action_id":%s,"actor_id":%s,"caller_type":%s,"changes":%s,"duration_us":%d,'
+    '"entity":%s,"error_code":%s,"occurred_at":%s,"outcome":%s,"record_id":%s,"seq":%d,'
+    '"tenant_id":%s}'
+)
+
+
+def _s(value: str | None) -> str:
+    return "null" if value is None else str(encode_basestring(value))
+
+
+def _timestamp(value: dt.datetime | str) -> str:
+    """UTC with microseconds and a Z; SQLite's stored text is rewritten without parsing."""
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " ":
+            return f"{value[:10]}T{value[11:]}Z"
+        value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _line(row: Sequence[Any]) -> str:
+    """Canonical JSON from a row in HASHED_COLUMNS order, `changes` already canonical text."""
+    tenant, seq, at, actor, caller_type, action, entity, record, changes, outcome, error, us = row
+    return _LINE % (
+        _s(action),
+        _s(actor),
+        _s(caller_type),
+        changes,
+        us,
+        _s(entity),
+        _s(error),
+        _s(_timestamp(at)),
+        _s(outcome),
+        _s(record),
+        seq,
+        _s(tenant),
+    )
+
+
 def canonical(entry: Mapping[str, Any]) -> str:
-    data = {k: entry[k] for k in HASHED_COLUMNS}
-    data["occurred_at"] = _timestamp(entry["occurred_at"])
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    values = [entry[k] for k in HASHED_COLUMNS]
+    changes = entry["changes"]
+    values[HASHED_COLUMNS.index("changes")] = (
+        changes if isinstance(changes, str) else canonical_json(changes)
+    )
+    return _line(values)
 
 
 def link_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
@@ -146,13 +186,26 @@ class ChainReport:
         return self.broken_at is None
 
 
-def _rows(conn: sa.Connection, tenant_id: str | None) -> Iterator[Any]:
+def _rows(conn: sa.Connection, tenant_id: str | None) -> Iterator[Sequence[Any]]:
+    """Raw driver rows, streamed: `changes` as its stored canonical text, nothing parsed."""
     cols = [audit_log.c[c] for c in HASHED_COLUMNS] + [audit_log.c.prev_hash, audit_log.c.hash]
-    stmt = sa.select(*cols).order_by(audit_log.c.tenant_id, audit_log.c.seq)
-    if tenant_id is not None:
-        stmt = stmt.where(audit_log.c.tenant_id == tenant_id)
-    result = conn.execution_options(stream_results=True, yield_per=10_000).execute(stmt)
-    yield from result
+
+    def build() -> sa.sql.ClauseElement:
+        stmt = sa.select(*cols).order_by(audit_log.c.tenant_id, audit_log.c.seq)
+        if tenant_id is not None:
+            stmt = stmt.where(audit_log.c.tenant_id == sa.bindparam("tenant_id"))
+        return stmt
+
+    key = "verify_tenant" if tenant_id is not None else "verify_all"
+    statement = prepared(key, audit_log, conn.dialect, build)
+    dbapi: Any = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        cursor = dbapi.cursor(name="metasaas_audit_verify")  # server-side: flat memory
+        cursor.itersize = 10_000
+    else:
+        cursor = dbapi.cursor()
+    cursor.execute(statement.sql, statement.params({"tenant_id": tenant_id}))
+    yield from cursor
 
 
 def verify(conn: sa.Connection, tenant_id: str | None = None) -> list[ChainReport]:
@@ -163,19 +216,21 @@ def verify(conn: sa.Connection, tenant_id: str | None = None) -> list[ChainRepor
     heads = {r.tenant_id: (int(r.seq), r.hash) for r in conn.execute(heads_stmt)}
     reports: dict[str, ChainReport] = {}
     state: dict[str, tuple[int, str]] = {}
+    sha256 = hashlib.sha256
     for row in _rows(conn, tenant_id):
-        report = reports.setdefault(row.tenant_id, ChainReport(row.tenant_id))
+        tenant, seq, prev_hash, digest = row[0], row[1], row[-2], row[-1]
+        report = reports.get(tenant) or reports.setdefault(tenant, ChainReport(tenant))
         report.entries += 1
         if not report.ok:
             continue
-        last_seq, prev = state.get(row.tenant_id, (0, GENESIS))
-        if row.seq != last_seq + 1:
+        last_seq, prev = state.get(tenant, (0, GENESIS))
+        if seq != last_seq + 1:
             report.broken_at, report.reason = last_seq + 1, "entry missing"
-        elif row.prev_hash != prev:
-            report.broken_at, report.reason = row.seq, "previous hash does not match"
-        elif link_hash(prev, row._mapping) != row.hash:
-            report.broken_at, report.reason = row.seq, "entry was altered"
-        state[row.tenant_id] = (row.seq, row.hash)
+        elif prev_hash != prev:
+            report.broken_at, report.reason = seq, "previous hash does not match"
+        elif sha256((prev + _line(row[:-2])).encode("utf-8")).hexdigest() != digest:
+            report.broken_at, report.reason = seq, "entry was altered"
+        state[tenant] = (seq, digest)
     for tenant, (head_seq, head_hash) in heads.items():
         report = reports.setdefault(tenant, ChainReport(tenant))
         if report.ok and state.get(tenant, (0, GENESIS)) != (head_seq, head_hash):

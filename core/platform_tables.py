@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from core.sqltypes import UTCDateTime
+from core.sqltypes import CanonicalJSON, UTCDateTime
 
 UTC_DATETIME = UTCDateTime()
 
@@ -56,7 +56,7 @@ class AuditEntry(SQLModel, table=True):
     action_id: str = Field(max_length=130)
     entity: str = Field(max_length=63)
     record_id: str | None = Field(default=None, max_length=36)
-    changes: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=CanonicalJSON)
     outcome: str = Field(max_length=16)
     error_code: str | None = Field(default=None, max_length=32)
     duration_us: int = Field(sa_type=sa.BigInteger)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import sqlalchemy as sa
+
+from core.jsonable import canonical_json
 
 
 class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
@@ -36,3 +39,20 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+class CanonicalJSON(sa.types.TypeDecorator[Any]):
+    """JSON stored as its canonical text, so the audit chain can hash the stored bytes.
+
+    A native JSON column may re-format what it stores; this keeps exactly the text that
+    was hashed, and `verify` reads it back without parsing.
+    """
+
+    impl = sa.Text()
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
+        return None if value is None else canonical_json(value)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
+        return None if value is None else json.loads(value)
