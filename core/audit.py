@@ -94,38 +94,57 @@ def link_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical(entry)).encode("utf-8")).hexdigest()
 
 
-def _head_select(dialect: sa.Dialect) -> Prepared:
+def _head_claim(dialect: sa.Dialect) -> Prepared:
+    """Lock the tenant's head and read it: (last seq, last hash).
+
+    PostgreSQL claims the next number and takes the row lock in one round trip
+    (UPDATE ... RETURNING); SQLite already holds the writer lock, so a read suffices.
+    """
+
     def build() -> sa.sql.ClauseElement:
-        stmt = sa.select(audit_heads.c.seq, audit_heads.c.hash).where(
-            audit_heads.c.tenant_id == sa.bindparam("tenant_id")
-        )
-        return stmt.with_for_update() if dialect.name == "postgresql" else stmt
+        where = audit_heads.c.tenant_id == sa.bindparam("tenant_id")
+        if dialect.name == "postgresql":
+            return (
+                sa.update(audit_heads)
+                .where(where)
+                .values(seq=audit_heads.c.seq + 1)
+                .returning(audit_heads.c.seq - 1, audit_heads.c.hash)
+            )
+        return sa.select(audit_heads.c.seq, audit_heads.c.hash).where(where)
 
-    return prepared("head_select", audit_heads, dialect, build)
+    return prepared("head_claim", audit_heads, dialect, build)
 
 
-def _head_update(dialect: sa.Dialect) -> Prepared:
+def _head_update() -> sa.Update:
+    return (
+        sa.update(audit_heads)
+        .where(audit_heads.c.tenant_id == sa.bindparam("head_tenant"))
+        .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
+    )
+
+
+def _entry_insert(dialect: sa.Dialect) -> Prepared:
+    """Insert the entry; on PostgreSQL the head moves in the same statement (a DML CTE)."""
+
     def build() -> sa.sql.ClauseElement:
-        return (
-            sa.update(audit_heads)
-            .where(audit_heads.c.tenant_id == sa.bindparam("tenant_id"))
-            .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
-        )
+        if dialect.name == "postgresql":
+            return audit_log.insert().add_cte(_head_update().cte("moved_head"))
+        return audit_log.insert()
 
-    return prepared("head_update", audit_heads, dialect, build)
+    return prepared("entry_insert", audit_log, dialect, build)
 
 
 def _lock_head(conn: sa.Connection, tenant_id: str) -> tuple[int, str]:
     """Read the tenant's chain head, holding it until commit (row lock or writer lock)."""
-    select = _head_select(conn.dialect)
-    row = select.execute(conn, {"tenant_id": tenant_id}).fetchone()
+    claim = _head_claim(conn.dialect)
+    row = claim.execute(conn, {"tenant_id": tenant_id}).fetchone()
     if row is not None:
         return int(row[0]), str(row[1])
     insert = _insert_for(conn.dialect.name)(audit_heads).values(
         tenant_id=tenant_id, seq=0, hash=GENESIS
     )
     conn.execute(insert.on_conflict_do_nothing(index_elements=["tenant_id"]))
-    row = select.execute(conn, {"tenant_id": tenant_id}).fetchone()
+    row = claim.execute(conn, {"tenant_id": tenant_id}).fetchone()
     return int(row[0]), str(row[1])
 
 
@@ -166,11 +185,11 @@ def append(
         "duration_us": duration_us,
     }
     digest = link_hash(prev, entry)
-    insert = prepared("insert", audit_log, conn.dialect, audit_log.insert)
-    insert.execute(conn, {**entry, "id": uuid.uuid4(), "prev_hash": prev, "hash": digest})
-    _head_update(conn.dialect).execute(
-        conn, {"tenant_id": tenant_id, "new_seq": seq + 1, "new_hash": digest}
-    )
+    head = {"head_tenant": tenant_id, "new_seq": seq + 1, "new_hash": digest}
+    row = {**entry, "id": uuid.uuid4(), "prev_hash": prev, "hash": digest, **head}
+    _entry_insert(conn.dialect).execute(conn, row)
+    if conn.dialect.name != "postgresql":
+        prepared("head_update", audit_heads, conn.dialect, _head_update).execute(conn, head)
     return seq + 1
 
 

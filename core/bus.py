@@ -157,6 +157,13 @@ class Bus:
                 "reference); nothing was saved",
                 {"reason": "integrity"},
             ) from None
+        # The audit append goes last: it holds the tenant's chain lock until commit.
+        if ctx.events:
+            from core import outbox
+
+            subscribed = set(self.registry.subscribers)
+            outbox.add(conn, ctx.events, subscribed)
+            run.events.extend(e for e in ctx.events if e.name in subscribed)
         if ctx.audit is not None:
             from core import audit
 
@@ -169,12 +176,6 @@ class Bus:
                 occurred_at=ctx.now,
                 duration_us=_elapsed_us(planned.started),
             )
-        if ctx.events:
-            from core import outbox
-
-            subscribed = set(self.registry.subscribers)
-            outbox.add(conn, ctx.events, subscribed)
-            run.events.extend(e for e in ctx.events if e.name in subscribed)
         return self._present(spec, result, caller)
 
     def _flush_denials(self, denials: list[_Denial]) -> None:

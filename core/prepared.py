@@ -23,20 +23,22 @@ class Prepared:
         assert isinstance(compiled, SQLCompiler)
         self.sql: str = compiled.string
         self.positional: bool = bool(compiled.positional)
-        self.names: tuple[str, ...] = tuple(
-            compiled.positiontup
-            if compiled.positional and compiled.positiontup
-            else compiled.binds.keys()
-        )
+        defaults = {name: bind.value for bind, name in compiled.bind_names.items()}
+        if compiled.positional and compiled.positiontup:
+            self.names: tuple[str, ...] = tuple(compiled.positiontup)
+        else:
+            self.names = tuple(dict.fromkeys(compiled.bind_names.values()))
         processors: Mapping[str, Any] = compiled._bind_processors
-        self._plan: tuple[tuple[str, Processor | None], ...] = tuple(
-            (n, processors[n] if callable(processors.get(n)) else None) for n in self.names
+        # (name, processor, default): literals in the statement (`seq + 1`) carry their value.
+        self._plan: tuple[tuple[str, Processor | None, Any], ...] = tuple(
+            (n, processors[n] if callable(processors.get(n)) else None, defaults.get(n))
+            for n in self.names
         )
 
     def params(self, values: Mapping[str, Any]) -> Any:
         converted = []
-        for name, fn in self._plan:
-            value = values.get(name)
+        for name, fn, default in self._plan:
+            value = values.get(name, default)
             converted.append(value if fn is None or value is None else fn(value))
         return (
             tuple(converted) if self.positional else dict(zip(self.names, converted, strict=True))
