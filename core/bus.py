@@ -230,7 +230,14 @@ class Bus:
 
     def _translate(self, exc: Exception) -> MetaSaasError:
         reference = uuid.uuid4().hex[:12]
-        if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+        dbapi = self.engine.dialect.loaded_dbapi
+        unavailable = (
+            sa.exc.OperationalError,
+            sa.exc.InterfaceError,
+            dbapi.OperationalError,
+            dbapi.InterfaceError,
+        )
+        if isinstance(exc, unavailable):
             log.error("database unavailable (reference %s): %s", reference, type(exc).__name__)
             return InternalError(
                 f"the database is unavailable or busy; nothing was saved (reference {reference})",

@@ -133,7 +133,9 @@ class EntityRepository:
     def _rows(self, clauses: list[Any], order: list[Any], limit: int) -> list[dict[str, Any]]:
         """Up to limit + 1 rows: the extra one says whether another page follows."""
         stmt = self._select().where(self._scoped(*clauses)).order_by(*order).limit(limit + 1)
-        return [dict(r._mapping) for r in self.conn.execute(stmt)]
+        result = self.conn.execute(stmt)
+        keys = list(result.keys())
+        return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
     # RecordStore protocol, for hooks and custom actions.
     def find(self, filters: Mapping[str, Any], limit: int = 50) -> list[dict[str, Any]]:

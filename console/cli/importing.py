@@ -144,7 +144,9 @@ def read_rows(
                 for name, text in zip(columns, cells, strict=True):
                     if name in IGNORED_COLUMNS or text == "":
                         continue
-                    row.payload[name] = parse_value(name, slots[name], csv_unescape(text))
+                    row.payload[name] = parse_value(
+                        name, slots[name], csv_unescape(text), null_word=False
+                    )
             except InvalidInput as exc:
                 row.error = exc
             row.record_id = str(row.payload.get("id") or make_id(number))

@@ -106,9 +106,13 @@ def action_slots(spec: ActionSpec) -> dict[str, Slot]:
     return {"id": UUID}
 
 
-def parse_value(name: str, slot: Slot, raw: str) -> Any:
-    """The typed value of `raw` for `name`, or `InvalidInput` naming the expected type."""
-    if raw == NULL:
+def parse_value(name: str, slot: Slot, raw: str, *, null_word: bool = True) -> Any:
+    """The typed value of `raw` for `name`, or `InvalidInput` naming the expected type.
+
+    On the command line `null` clears a field; in a CSV file an empty cell already means
+    "no value", so there (`null_word=False`) the text "null" stays text.
+    """
+    if null_word and raw == NULL:
         return None
     kind = slot.kind
     try:

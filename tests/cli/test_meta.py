@@ -52,6 +52,7 @@ def test_actions_with_input_schemas_filtered_by_entity(sqlite_db: str) -> None:
     assert set(actions) == {
         "project.create",
         "project.list",
+        "project.count",
         "project.get",
         "project.update",
         "project.delete",

@@ -200,3 +200,12 @@ def test_a_file_that_is_not_utf8_is_refused(sqlite_db: str, tmp_path: Path) -> N
     assert result.code == 3
     assert result.error()["message"] == "the file is not UTF-8 text"
     assert all_items(sqlite_db, "task", {"title__contains": "Caf"}) == []
+
+
+def test_import_keeps_the_text_null_as_text(sqlite_db: str, tmp_path: Path) -> None:
+    title = f"null-{uuid.uuid4().hex[:8]}"
+    path = write_csv(tmp_path / "nulls.csv", ["title", "description"], [[title, "null"]])
+    result = run_cli("import", "task", str(path), "--format", "json", db=sqlite_db)
+    assert result.code == 0, result.stderr
+    (task,) = [t for t in all_items(sqlite_db, "task") if t["title"] == title]
+    assert task["description"] == "null"

@@ -1,0 +1,3 @@
+"""Benchmarks run through `python -m tests.bench`, never as part of the test suite."""
+
+collect_ignore_glob = ["*"]
