@@ -22,7 +22,7 @@ from core.contracts import Caller
 from core.settings import SQLiteSettings
 from tests.conftest import make_app
 from tests.reliability.gang import ROOT
-from tests.reliability.naughty import (
+from tests.support.naughty import (
     explained,
     filler,
     naughty_strings,

@@ -19,7 +19,7 @@ from core.errors import InvalidInput, MetaSaasError
 from core.settings import SQLiteSettings
 from tests.conftest import make_app
 from tests.reliability.checks import relax_commit_durability
-from tests.reliability.naughty import explained, filler, naughty_strings, text_fields
+from tests.support.naughty import explained, filler, naughty_strings, text_fields
 
 # One process, so it need not queue behind the multi-process tests in the "heavy" group.
 pytestmark = pytest.mark.slow

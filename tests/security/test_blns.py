@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import pytest
-
 from core.bootstrap import App
 from core.contracts import Caller
 from core.errors import InvalidInput, MetaSaasError
+from tests.support.naughty import naughty_strings, unstorable
 
-BLNS = Path(__file__).resolve().parents[2].parent / "shared/data/blns/blns.json"
 TITLE_MAX = 200
 
 
 def _strings() -> list[str]:
-    if not BLNS.is_file():
-        pytest.skip(f"naughty strings corpus not found at {BLNS}")
-    data = json.loads(BLNS.read_text(encoding="utf-8"))
-    assert isinstance(data, list) and len(data) > 100
-    return [s for s in data if isinstance(s, str)]
+    data = naughty_strings()
+    assert len(data) > 100
+    return data
 
 
-def _unstorable(value: str) -> bool:
-    """No column can hold NUL or an unpaired surrogate, so refusing those is right."""
-    if "\x00" in value:
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
+_unstorable = unstorable
 
 
 def test_naughty_strings_round_trip_or_are_refused(app: App, admin: Caller) -> None:
