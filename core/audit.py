@@ -21,6 +21,7 @@ from core.audit_draft import AuditDraft
 from core.jsonable import canonical_json
 from core.platform_tables import audit_heads, audit_log
 from core.prepared import Prepared, prepared
+from core.sqltypes import CanonicalText
 
 GENESIS = "0" * 64
 HASHED_COLUMNS = (
@@ -124,7 +125,7 @@ def _head_update() -> sa.Update:
 
 
 def _entry_insert(dialect: sa.Dialect) -> Prepared:
-    """Insert the entry; on PostgreSQL the head moves in the same statement (a DML CTE)."""
+    """Insert the entry; the head moves with it: a DML CTE on PostgreSQL, a trigger on SQLite."""
 
     def build() -> sa.sql.ClauseElement:
         if dialect.name == "postgresql":
@@ -179,7 +180,7 @@ def append(
         "action_id": draft.action_id,
         "entity": draft.entity,
         "record_id": draft.record_id,
-        "changes": draft.changes,
+        "changes": CanonicalText(canonical_json(draft.changes)),  # serialised once
         "outcome": draft.outcome,
         "error_code": draft.error_code,
         "duration_us": duration_us,
@@ -187,9 +188,7 @@ def append(
     digest = link_hash(prev, entry)
     head = {"head_tenant": tenant_id, "new_seq": seq + 1, "new_hash": digest}
     row = {**entry, "id": uuid.uuid4(), "prev_hash": prev, "hash": digest, **head}
-    _entry_insert(conn.dialect).execute(conn, row)
-    if conn.dialect.name != "postgresql":
-        prepared("head_update", audit_heads, conn.dialect, _head_update).execute(conn, head)
+    _entry_insert(conn.dialect).execute(conn, row)  # the head moves with it (CTE or trigger)
     return seq + 1
 
 

@@ -33,6 +33,12 @@ AUDIT_TRIGGERS = {
             "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
             "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
         ),
+        (
+            "audit_log_moves_head",
+            "CREATE TRIGGER audit_log_moves_head AFTER INSERT ON audit_log BEGIN "
+            "UPDATE audit_chain_heads SET seq = NEW.seq, hash = NEW.hash "
+            "WHERE tenant_id = NEW.tenant_id; END",
+        ),
     ),
     "postgresql": (
         (

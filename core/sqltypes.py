@@ -41,6 +41,10 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
 
+class CanonicalText(str):
+    """JSON text already in canonical form: bound as is, not serialised a second time."""
+
+
 class CanonicalJSON(sa.types.TypeDecorator[Any]):
     """JSON stored as its canonical text, so the audit chain can hash the stored bytes.
 
@@ -52,7 +56,9 @@ class CanonicalJSON(sa.types.TypeDecorator[Any]):
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: sa.Dialect) -> str | None:
-        return None if value is None else canonical_json(value)
+        if value is None:
+            return None
+        return str(value) if isinstance(value, CanonicalText) else canonical_json(value)
 
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> Any:
         return None if value is None else json.loads(value)
