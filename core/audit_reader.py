@@ -20,7 +20,8 @@ from core.platform_tables import audit_log
 from core.registry import Registry
 
 LIMIT_MAX = 1000
-DURATION = re.compile(r"^([0-9]+)([smhdw])$")
+DURATION = re.compile(r"^([0-9]{1,9})([smhdw])\Z")
+SEQ_CURSOR = re.compile(r"^[0-9]{1,18}\Z")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 COLUMNS = (
     "seq",
@@ -42,11 +43,11 @@ COLUMNS = (
 def parse_since(text: str, now: dt.datetime) -> dt.datetime:
     """An ISO date or datetime, or an age such as 30m, 12h, 7d."""
     match = DURATION.match(text.strip())
-    if match:
-        return now - dt.timedelta(**{UNITS[match[2]]: int(match[1])})
     try:
+        if match:
+            return now - dt.timedelta(**{UNITS[match[2]]: int(match[1])})
         value = dt.datetime.fromisoformat(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InvalidInput(
             "since: expected an ISO date or datetime, or an age such as 30m, 12h, 7d",
             {"field": "since"},
@@ -92,7 +93,7 @@ def audit_page(
     if since is not None:
         clauses.append(audit_log.c.occurred_at >= since)
     if cursor is not None:
-        if not cursor.isdigit():
+        if not SEQ_CURSOR.match(cursor):
             raise InvalidInput("cursor is invalid", {"field": "cursor"})
         clauses.append(audit_log.c.seq < int(cursor))
     stmt = (

@@ -19,7 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from core.contracts import Entity, Field, FieldType
 from core.errors import InvalidInput
-from core.inputs import value_type
+from core.inputs import clean_text, value_type
 from core.jsonable import to_jsonable
 
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains")
@@ -129,10 +129,14 @@ def filter_clauses(entity: Entity, table: sa.Table, filters: dict[str, Any]) -> 
 
 
 def _coerce_text(value: str, column: str) -> str:
-    if "\x00" in value or len(value) > 200:
-        raise InvalidInput(
-            f"filter {column}: text must be 1..200 characters without NUL", {"field": column}
-        )
+    problem = None if len(value) <= 200 else "must be at most 200 characters"
+    if problem is None:
+        try:
+            clean_text(value)
+        except ValueError as exc:
+            problem = str(exc)
+    if problem:
+        raise InvalidInput(f"filter {column}: text {problem}", {"field": column})
     return value
 
 
@@ -194,12 +198,19 @@ def decode_cursor(entity: Entity, sort: Sort, cursor: str) -> tuple[Any, uuid.UU
     bad = InvalidInput("cursor is invalid or belongs to another query", {"field": "cursor"})
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        key, value, ident = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-        record_id = uuid.UUID(hex=ident)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+    except (ValueError, TypeError, binascii.Error, RecursionError):
         raise bad from None
-    if key != sort.key:
+    # The cursor is the caller's to tamper with: check its shape before using any part.
+    if not (isinstance(decoded, list) and len(decoded) == 3):
         raise bad
+    key, value, ident = decoded
+    if key != sort.key or not isinstance(ident, str) or isinstance(value, dict | list):
+        raise bad
+    try:
+        record_id = uuid.UUID(hex=ident)
+    except ValueError:
+        raise bad from None
     if value is None:
         if not sort.nullable:
             raise bad
