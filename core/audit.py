@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.audit_draft import AuditDraft
+from core.database import dialect_insert
 from core.jsonable import canonical_json
 from core.platform_tables import audit_heads, audit_log
 from core.prepared import Prepared, prepared
@@ -141,22 +142,12 @@ def _lock_head(conn: sa.Connection, tenant_id: str) -> tuple[int, str]:
     row = claim.execute(conn, {"tenant_id": tenant_id}).fetchone()
     if row is not None:
         return int(row[0]), str(row[1])
-    insert = _insert_for(conn.dialect.name)(audit_heads).values(
+    insert = dialect_insert(conn.dialect.name)(audit_heads).values(
         tenant_id=tenant_id, seq=0, hash=GENESIS
     )
     conn.execute(insert.on_conflict_do_nothing(index_elements=["tenant_id"]))
     row = claim.execute(conn, {"tenant_id": tenant_id}).fetchone()
     return int(row[0]), str(row[1])
-
-
-def _insert_for(dialect: str) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert
-    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-    return sqlite_insert
 
 
 def append(

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.contracts import DomainEvent, Subscriber
+from core.database import dialect_insert
 from core.platform_tables import deliveries, outbox
 from core.prepared import prepared
 
@@ -99,29 +100,32 @@ class Dispatcher:
         return len(ids)
 
     def _deliver_one(self, event_id: uuid.UUID) -> None:
-        with self.engine.connect() as conn:
-            if self.is_sqlite:
-                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-            with conn.begin():
-                stmt = sa.select(outbox).where(
-                    outbox.c.id == event_id, outbox.c.delivered_at.is_(None)
-                )
-                if not self.is_sqlite:
-                    stmt = stmt.with_for_update(skip_locked=True)
-                row = conn.execute(stmt).first()
-                if row is None:
-                    return  # delivered already, or another process is delivering it
-                done = {
-                    r.subscriber
-                    for r in conn.execute(
-                        sa.select(deliveries.c.subscriber).where(deliveries.c.event_id == event_id)
-                    )
-                }
-                self._run_subscribers(conn, _event(row), done)
+        """Read, call, record: subscribers run with no transaction (and no lock) open.
 
-    def _run_subscribers(self, conn: sa.Connection, event: DomainEvent, done: set[str]) -> None:
+        A subscriber may itself dispatch actions; holding SQLite's writer lock around it
+        would make every such action wait out the busy timeout. Two processes may now call
+        one subscriber for one event; subscribers are idempotent by event id, and the
+        (event, subscriber) record is written once.
+        """
+        with self.engine.connect() as conn, conn.begin():
+            row = conn.execute(
+                sa.select(outbox).where(outbox.c.id == event_id, outbox.c.delivered_at.is_(None))
+            ).first()
+            if row is None:
+                return  # delivered already
+            done = {
+                r.subscriber
+                for r in conn.execute(
+                    sa.select(deliveries.c.subscriber).where(deliveries.c.event_id == event_id)
+                )
+            }
+        event = _event(row)
+        succeeded, failures = self._call(event, done)
+        self._record(event, succeeded, failures)
+
+    def _call(self, event: DomainEvent, done: set[str]) -> tuple[list[str], list[str]]:
+        succeeded: list[str] = []
         failures: list[str] = []
-        now = utcnow()
         for sub in self.subscribers.get(event.name, []):
             if sub.name in done:
                 continue
@@ -130,14 +134,30 @@ class Dispatcher:
             except Exception as exc:
                 log.exception("subscriber %s failed on event %s", sub.name, event.id)
                 failures.append(f"{sub.name}: {type(exc).__name__}")
-                continue
-            conn.execute(
-                deliveries.insert(),
-                {"event_id": event.id, "subscriber": sub.name, "delivered_at": now},
-            )
-        values: dict[str, Any] = {"attempts": outbox.c.attempts + 1}
-        if failures:
-            values["last_error"] = "; ".join(failures)[:500]
-        else:
-            values["delivered_at"] = now
-        conn.execute(sa.update(outbox).where(outbox.c.id == event.id).values(**values))
+            else:
+                succeeded.append(sub.name)
+        return succeeded, failures
+
+    def _record(self, event: DomainEvent, succeeded: list[str], failures: list[str]) -> None:
+        now = utcnow()
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                insert = dialect_insert(conn.dialect.name)(deliveries)
+                for name in succeeded:
+                    conn.execute(
+                        insert.values(
+                            event_id=event.id, subscriber=name, delivered_at=now
+                        ).on_conflict_do_nothing(index_elements=["event_id", "subscriber"])
+                    )
+                values: dict[str, Any] = {"attempts": outbox.c.attempts + 1}
+                if failures:
+                    values["last_error"] = "; ".join(failures)[:500]
+                else:
+                    values["delivered_at"] = now
+                conn.execute(
+                    sa.update(outbox)
+                    .where(outbox.c.id == event.id, outbox.c.delivered_at.is_(None))
+                    .values(**values)
+                )
