@@ -115,7 +115,16 @@ def _steps_for(diff: Any, metadata: sa.MetaData, dialect: str) -> list[Step]:
         fresh, note = _fresh(column)
         desc = f"add column {tname}.{column.name}" + (f" ({note})" if note else "")
         if column.foreign_keys and dialect == "sqlite":
-            desc += " (SQLite cannot add the foreign key to an existing table; the bus checks it)"
+            # Without its foreign key the column's on_delete would silently not happen.
+            return [
+                Step(
+                    "add_reference",
+                    f"add reference column {tname}.{column.name}: SQLite cannot add a foreign "
+                    "key to an existing table",
+                    True,
+                    _unsupported("adding a belongs_to to an existing SQLite table"),
+                )
+            ]
         return [Step("add_column", desc, False, partial(_add_column, tname, fresh))]
     if kind == "add_index":
         index: sa.Index = diff[1]
@@ -128,8 +137,18 @@ def _steps_for(diff: Any, metadata: sa.MetaData, dialect: str) -> list[Step]:
                 partial(_execute, CreateIndex(index)),
             )
         ]
-    if kind == "add_fk" and dialect == "sqlite":
-        return []
+    if kind == "add_fk":
+        if dialect == "sqlite":
+            return []  # refused with its column above
+        fk: sa.ForeignKeyConstraint = diff[1]
+        return [
+            Step(
+                "add_fk",
+                f"add foreign key {fk.name} on {fk.parent.name}",
+                False,
+                partial(_add_fk, fk),
+            )
+        ]
     if kind == "remove_table":
         table = diff[1]
         return [
@@ -169,6 +188,17 @@ def _execute(statement: Any, op: Operations) -> None:
 
 def _add_column(table: str, column: sa.Column[Any], op: Operations) -> None:
     op.add_column(table, column)
+
+
+def _add_fk(fk: sa.ForeignKeyConstraint, op: Operations) -> None:
+    op.create_foreign_key(
+        str(fk.name),
+        fk.parent.name,
+        fk.referred_table.name,
+        list(fk.column_keys),
+        [e.column.name for e in fk.elements],
+        ondelete=fk.ondelete,
+    )
 
 
 def _drop_table(table: str, op: Operations) -> None:

@@ -157,3 +157,30 @@ def test_removing_a_field_is_refused_unless_allowed(app_factory: AppFactory, adm
     migrate(new.engine, new.registry.metadata, allow_destructive=True)
     assert "estimate_hours" not in _columns(new, "tasks")
     assert new.bus.dispatch("task.get", {"id": str(task["id"])}, admin)["title"] == "Keep"
+
+
+def test_a_new_reference_keeps_its_on_delete_or_is_refused(
+    app_factory: AppFactory, admin: Caller
+) -> None:
+    """PostgreSQL adds the column and its foreign key; SQLite cannot, so it refuses."""
+    from core.contracts import belongs_to
+
+    old = app_factory()
+    task = old.bus.dispatch("task.create", {"title": "before"}, admin)
+    sponsored = entity_with(
+        TASK, relationships=(*TASK.relationships, belongs_to("sponsor", "Company"))
+    )
+    new = app_factory(domain_with(DOMAIN, sponsored), run_migrate=False)
+    if new.engine.dialect.name == "sqlite":
+        with raises_code("conflict"):
+            migrate(new.engine, new.registry.metadata, allow_destructive=True)
+        assert "sponsor_id" not in _columns(new, "tasks")
+        return
+    migrate(new.engine, new.registry.metadata)
+    assert migrate(new.engine, new.registry.metadata).steps == []
+    company = new.bus.dispatch("company.create", {"name": "Sponsor Inc"}, admin)
+    new.bus.dispatch(
+        "task.update", {"id": str(task["id"]), "sponsor_id": str(company["id"])}, admin
+    )
+    new.bus.dispatch("company.delete", {"id": str(company["id"])}, admin)
+    assert new.bus.dispatch("task.get", {"id": str(task["id"])}, admin)["sponsor_id"] is None
