@@ -74,8 +74,22 @@ class Batch:
     conn: sa.Connection
 
     def dispatch(self, action_id: str, payload: Mapping[str, Any] | None) -> Any:
-        planned = self.bus._plan(self.run, action_id, payload)
-        return self.bus._execute(self.conn, self.run, planned)
+        try:
+            planned = self.bus._plan(self.run, action_id, payload)
+            return self.bus._execute(self.conn, self.run, planned)
+        except MetaSaasError:
+            raise
+        except Exception as exc:
+            raise self.bus._translate(exc) from None
+
+    def savepoint(self) -> Any:
+        """A nested transaction: an action that fails inside it is undone alone, and the
+        batch can go on (on PostgreSQL a failed statement otherwise poisons the batch)."""
+        return self.conn.begin_nested()
+
+
+class Rollback(Exception):
+    """Raise inside `bus.atomic()` to undo the whole batch on purpose (a dry run)."""
 
 
 class Bus:
@@ -120,6 +134,8 @@ class Bus:
         try:
             with self.uow.begin(write=True) as conn:
                 yield Batch(self, run, conn)
+        except Rollback:
+            return  # undone on purpose: nothing committed, so nothing to deliver
         except MetaSaasError:
             raise
         except Exception as exc:

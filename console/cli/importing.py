@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.bus import Rollback
 from core.contracts import Entity
 from core.errors import Conflict, InvalidInput, MetaSaasError, NotFound
 
@@ -154,10 +155,6 @@ def read_rows(
             yield row
 
 
-class _Rollback(MetaSaasError):
-    """Ends a dry run or a failed atomic import: the transaction is rolled back whole."""
-
-
 def run_import(
     bus: Any,
     caller: Any,
@@ -205,12 +202,10 @@ def run_import(
             one(row, lambda a, p: bus.dispatch(a, p, caller), nullcontext)
         report.committed = True
         return
-    try:
-        with bus.atomic(caller) as batch:
-            for row in rows:
-                one(row, batch.dispatch, batch.conn.begin_nested)
-            if report.dry_run or report.rejected:
-                raise _Rollback("rolled back")
+    report.committed = False
+    with bus.atomic(caller) as batch:
+        for row in rows:
+            one(row, batch.dispatch, batch.savepoint)
+        if report.dry_run or report.rejected:
+            raise Rollback  # a dry run, or an atomic import with a bad row: undo it all
         report.committed = True
-    except _Rollback:
-        report.committed = False

@@ -9,8 +9,11 @@ import pytest
 import core.audit
 import core.outbox
 from core.bootstrap import App
+from core.bus import Rollback
 from core.contracts import Caller, HookContext, Hooks
+from core.errors import MetaSaasError
 from entities import DOMAIN, TASK
+from tests.conftest import make_caller
 from tests.support.engine_helpers import (
     AppFactory,
     audit_count,
@@ -146,3 +149,26 @@ def test_atomic_batch_denial_rolls_back_and_is_still_audited(app: App, admin: Ca
     assert count(app, "tasks") == 1
     outcomes = [e["outcome"] for e in audit_entries(app)]
     assert outcomes == ["success", "denied"]
+
+
+def test_a_savepoint_lets_a_batch_go_on_after_a_failed_action(app: App) -> None:
+    """The same on both databases: PostgreSQL would otherwise poison the whole batch."""
+    admin = make_caller()
+    app.bus.dispatch("company.create", {"name": "Taken"}, admin)
+    with app.bus.atomic(admin) as batch:
+        try:
+            with batch.savepoint():
+                batch.dispatch("company.create", {"name": "Taken"})
+        except MetaSaasError as exc:
+            assert exc.code == "conflict"
+        batch.dispatch("company.create", {"name": "After the failure"})
+    names = {c["name"] for c in app.bus.dispatch("company.list", {}, admin)["items"]}
+    assert names == {"Taken", "After the failure"}
+
+
+def test_rollback_undoes_a_batch_on_purpose(app: App) -> None:
+    admin = make_caller()
+    with app.bus.atomic(admin) as batch:
+        batch.dispatch("company.create", {"name": "Dry run"})
+        raise Rollback
+    assert app.bus.dispatch("company.list", {}, admin)["items"] == []
