@@ -1,7 +1,8 @@
 """The action bus: the one way anything is read or changed, from any surface.
 
 dispatch = resolve -> validate -> permission (default deny) -> [transaction: workflow ->
-hooks -> execute -> audit entry -> outbox] -> commit -> deliver events. Denied attempts
+hooks -> execute -> outbox event -> audit entry] -> commit -> deliver events. The audit
+append comes last because it holds the tenant's chain lock until commit. Denied attempts
 are audited too, in their own transaction once the action's has ended.
 """
 
@@ -227,7 +228,8 @@ class Bus:
         if not self._swept and self.registry.subscribers:
             self._swept = True
             pending = self.dispatcher.pending()
-            ids = pending + [i for i in ids if i not in set(pending)]
+            seen = set(pending)
+            ids = pending + [i for i in ids if i not in seen]
         if ids:
             self.dispatcher.deliver(ids)
 
