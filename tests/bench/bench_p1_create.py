@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import psycopg
+import sqlalchemy as sa
 from psycopg.types.json import Json
 
 from tests.bench import naive
@@ -54,7 +55,12 @@ def payload(i: int) -> dict[str, Any]:
 
 
 def _insert(table: str, cols: list[str], marker: str) -> str:
-    return f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([marker] * len(cols))})"
+    """The baseline's INSERT text, compiled by SQLAlchemy for the raw driver's paramstyle."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = sqlite.dialect() if marker == "?" else postgresql.psycopg.dialect(paramstyle="format")
+    stmt = sa.table(table, *(sa.column(c) for c in cols)).insert()
+    return str(stmt.values({c: sa.bindparam(c) for c in cols}).compile(dialect=dialect))
 
 
 def _rows(i: int, seq: int, prev: str, *, sqlite: bool) -> tuple[tuple[Any, ...], ...]:

@@ -8,10 +8,20 @@ from __future__ import annotations
 import hashlib
 import sys
 
+import sqlalchemy as sa
+
 from core.audit import HASHED_COLUMNS
 
-COLUMNS = ", ".join([*HASHED_COLUMNS, "prev_hash", "hash"])
-QUERY = f"SELECT {COLUMNS} FROM audit_log WHERE tenant_id = {{p}} ORDER BY tenant_id, seq"
+
+def _query(dialect: sa.Dialect) -> str:
+    """The baseline's SELECT, compiled by SQLAlchemy for the raw driver."""
+    log = sa.table("audit_log", *(sa.column(c) for c in (*HASHED_COLUMNS, "prev_hash", "hash")))
+    stmt = (
+        sa.select(*log.c)
+        .where(log.c.tenant_id == sa.bindparam("tenant"))
+        .order_by(log.c.tenant_id, log.c.seq)
+    )
+    return str(stmt.compile(dialect=dialect))
 
 
 def _hash_all(rows: object) -> int:
@@ -27,13 +37,17 @@ def main(url: str, tenant: str) -> int:
         import sqlite3
 
         conn = sqlite3.connect(url.removeprefix("sqlite:///"))
-        return _hash_all(conn.execute(QUERY.format(p="?"), (tenant,)))
+        from sqlalchemy.dialects import sqlite
+
+        return _hash_all(conn.execute(_query(sqlite.dialect()), (tenant,)))
     import psycopg
 
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn) as conn, conn.cursor(name="audit") as cur:
         cur.itersize = 10_000
-        cur.execute(QUERY.format(p="%s"), (tenant,))
+        from sqlalchemy.dialects import postgresql
+
+        cur.execute(_query(postgresql.psycopg.dialect(paramstyle="format")), (tenant,))
         return _hash_all(cur)
 
 
