@@ -29,10 +29,6 @@ class SeedReport:
     created: dict[str, int] = field(default_factory=dict)
     skipped: int = 0
 
-    @property
-    def total_created(self) -> int:
-        return sum(self.created.values())
-
 
 def ensure_tenant(engine: sa.Engine, tenant_id: str, name: str | None = None) -> None:
     from core.bus import utcnow

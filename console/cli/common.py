@@ -65,6 +65,15 @@ def resolve(state: CliState, name: str) -> Entity:
     return state.app.registry.entity(name)
 
 
+def list_request(entity: Entity, filters: tuple[str, ...], **options: Any) -> dict[str, Any]:
+    """A `<entity>.list` input from `--filter` strings and the options that were given."""
+    from console.cli.values import parse_filters
+
+    request: dict[str, Any] = {"filters": parse_filters(entity, filters)}
+    request.update({k: v for k, v in options.items() if v is not None})
+    return request
+
+
 def dispatch(state: CliState, action_id: str, payload: Mapping[str, Any]) -> Any:
     return state.app.bus.dispatch(action_id, dict(payload), state.caller())
 

@@ -26,15 +26,18 @@ def _list(
     cursor: str | None,
     follow: bool,
 ) -> None:
-    from console.cli.common import dispatch, iter_items, output_columns, resolve, table_columns
+    from console.cli.common import (
+        dispatch,
+        iter_items,
+        list_request,
+        output_columns,
+        resolve,
+        table_columns,
+    )
     from console.cli.output import emit, stream_json_items, write_csv_stream
-    from console.cli.values import parse_filters
 
     entity = resolve(state, entity_name)
-    request: dict[str, Any] = {"filters": parse_filters(entity, filters)}
-    for key, value in (("search", search), ("order_by", order_by), ("cursor", cursor)):
-        if value is not None:
-            request[key] = value
+    request = list_request(entity, filters, search=search, order_by=order_by, cursor=cursor)
     if limit is not None or follow:
         request["limit"] = PAGE_MAX if limit is None else limit
     fmt = state.format

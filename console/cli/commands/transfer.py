@@ -22,16 +22,11 @@ def _export(
     search: str | None,
     order_by: str | None,
 ) -> None:
-    from console.cli.common import PAGE_MAX, iter_items, output_columns, resolve
+    from console.cli.common import PAGE_MAX, iter_items, list_request, output_columns, resolve
     from console.cli.output import stream_json_items, write_csv_stream
-    from console.cli.values import parse_filters
 
     entity = resolve(state, entity_name)
-    request: dict[str, Any] = {"filters": parse_filters(entity, filters), "limit": PAGE_MAX}
-    if search is not None:
-        request["search"] = search
-    if order_by is not None:
-        request["order_by"] = order_by
+    request = list_request(entity, filters, search=search, order_by=order_by, limit=PAGE_MAX)
     items = iter_items(state, entity, request, follow=True)
     if state.format == "json":
         stream_json_items(items, spool=False)
