@@ -1,8 +1,12 @@
-"""The audit log: an append-only, per-tenant hash chain written inside each action's transaction.
+"""The audit log: an append-only hash chain per tenant, written in each action's transaction.
 
-`hash = sha256(prev_hash + canonical JSON of the entry)`. Appends lock the tenant's chain
-head (a row lock on PostgreSQL, the writer lock on SQLite) so concurrent writers queue and
-never fork the chain. `verify` recomputes every link and compares the head.
+`hash = sha256(prev_hash + canonical JSON of the entry)`, one chain per tenant.
+
+SQLite admits one writer at a time, so an entry is chained as it is written. On
+PostgreSQL, chaining in the action's transaction would make every writer of a tenant
+queue behind the previous one's commit; there the entry commits with its action in
+`audit_pending`, and `core.audit_seal` chains pending entries in batches shortly after.
+`verify` recomputes every link, compares the head and counts entries awaiting their seal.
 """
 
 from __future__ import annotations
@@ -18,9 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.audit_draft import AuditDraft
-from core.database import dialect_insert
 from core.jsonable import canonical_json
-from core.platform_tables import audit_heads, audit_log
+from core.platform_tables import audit_heads, audit_log, audit_pending
 from core.prepared import Prepared, prepared
 from core.sqltypes import CanonicalText
 
@@ -96,62 +99,53 @@ def link_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical(entry)).encode("utf-8")).hexdigest()
 
 
-def _head_claim(dialect: sa.Dialect) -> Prepared:
-    """Lock the tenant's head and read it: (last seq, last hash).
+def row_hash(prev_hash: str, row: Sequence[Any]) -> str:
+    """`link_hash` of a driver row in HASHED_COLUMNS order, `changes` as stored text."""
+    return hashlib.sha256((prev_hash + _line(row)).encode("utf-8")).hexdigest()
 
-    PostgreSQL claims the next number and takes the row lock in one round trip
-    (UPDATE ... RETURNING); SQLite already holds the writer lock, so a read suffices.
-    """
+
+def _head_claim(dialect: sa.Dialect) -> Prepared:
+    """SQLite: read the tenant's head; the writer lock already keeps other writers out."""
 
     def build() -> sa.sql.ClauseElement:
-        where = audit_heads.c.tenant_id == sa.bindparam("tenant_id")
-        if dialect.name == "postgresql":
-            return (
-                sa.update(audit_heads)
-                .where(where)
-                .values(seq=audit_heads.c.seq + 1)
-                .returning(audit_heads.c.seq - 1, audit_heads.c.hash)
-            )
-        return sa.select(audit_heads.c.seq, audit_heads.c.hash).where(where)
+        return sa.select(audit_heads.c.seq, audit_heads.c.hash).where(
+            audit_heads.c.tenant_id == sa.bindparam("tenant_id")
+        )
 
     return prepared("head_claim", audit_heads, dialect, build)
 
 
-def _head_update() -> sa.Update:
-    return (
-        sa.update(audit_heads)
-        .where(audit_heads.c.tenant_id == sa.bindparam("head_tenant"))
-        .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
-    )
+def entry_insert(dialect: sa.Dialect) -> Prepared:
+    return prepared("entry_insert", audit_log, dialect, audit_log.insert)
 
 
-def _entry_insert(dialect: sa.Dialect) -> Prepared:
-    """Insert the entry; the head moves with it: a DML CTE on PostgreSQL, a trigger on SQLite."""
-
-    def build() -> sa.sql.ClauseElement:
-        if dialect.name == "postgresql":
-            return audit_log.insert().add_cte(_head_update().cte("moved_head"))
-        return audit_log.insert()
-
-    return prepared("entry_insert", audit_log, dialect, build)
+def pending_insert(dialect: sa.Dialect) -> Prepared:
+    return prepared("pending_insert", audit_pending, dialect, audit_pending.insert)
 
 
 def _lock_head(conn: sa.Connection, tenant_id: str) -> tuple[int, str]:
-    """Read the tenant's chain head, holding it until commit (row lock or writer lock)."""
+    """SQLite: the tenant's chain head, created on first use."""
     claim = _head_claim(conn.dialect)
     row = claim.execute(conn, {"tenant_id": tenant_id}).fetchone()
-    if row is not None:
-        return int(row[0]), str(row[1])
-    insert = dialect_insert(conn.dialect.name)(audit_heads).values(
-        tenant_id=tenant_id, seq=0, hash=GENESIS
-    )
-    conn.execute(insert.on_conflict_do_nothing(index_elements=["tenant_id"]))
-    row = claim.execute(conn, {"tenant_id": tenant_id}).fetchone()
+    if row is None:
+        conn.execute(audit_heads.insert().values(tenant_id=tenant_id, seq=0, hash=GENESIS))
+        return 0, GENESIS
     return int(row[0]), str(row[1])
 
 
-def append(
-    conn: sa.Connection,
+def link(entry: dict[str, Any], seq: int, prev: str) -> dict[str, Any]:
+    """The row for `audit_log`: the entry numbered `seq` and chained after `prev`."""
+    entry = {**entry, "seq": seq}
+    return {**entry, "prev_hash": prev, "hash": link_hash(prev, entry)}
+
+
+@dataclass(frozen=True)
+class Appended:
+    entry_id: uuid.UUID
+    seq: int | None  # None: pending, chained by `core.audit_seal` after commit
+
+
+def new_entry(
     *,
     tenant_id: str,
     actor_id: str,
@@ -159,12 +153,11 @@ def append(
     draft: AuditDraft,
     occurred_at: dt.datetime,
     duration_us: int,
-) -> int:
-    """Add one link to the tenant's chain in the caller's transaction; returns its seq."""
-    seq, prev = _lock_head(conn, tenant_id)
-    entry: dict[str, Any] = {
+) -> dict[str, Any]:
+    """An entry's values before it has a place in the chain."""
+    return {
+        "id": uuid.uuid4(),
         "tenant_id": tenant_id,
-        "seq": seq + 1,
         "occurred_at": occurred_at,
         "actor_id": actor_id,
         "caller_type": caller_type,
@@ -176,17 +169,23 @@ def append(
         "error_code": draft.error_code,
         "duration_us": duration_us,
     }
-    digest = link_hash(prev, entry)
-    head = {"head_tenant": tenant_id, "new_seq": seq + 1, "new_hash": digest}
-    row = {**entry, "id": uuid.uuid4(), "prev_hash": prev, "hash": digest, **head}
-    _entry_insert(conn.dialect).execute(conn, row)  # the head moves with it (CTE or trigger)
-    return seq + 1
+
+
+def append(conn: sa.Connection, entry: dict[str, Any]) -> Appended:
+    """Store one entry in the caller's transaction: chained now (SQLite) or pending (PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        pending_insert(conn.dialect).execute(conn, entry)
+        return Appended(entry["id"], None)
+    seq, prev = _lock_head(conn, entry["tenant_id"])
+    entry_insert(conn.dialect).execute(conn, link(entry, seq + 1, prev))  # trigger moves head
+    return Appended(entry["id"], seq + 1)
 
 
 @dataclass
 class ChainReport:
     tenant_id: str
     entries: int = 0
+    pending: int = 0
     broken_at: int | None = None
     reason: str | None = None
 
@@ -225,7 +224,6 @@ def verify(conn: sa.Connection, tenant_id: str | None = None) -> list[ChainRepor
     heads = {r.tenant_id: (int(r.seq), r.hash) for r in conn.execute(heads_stmt)}
     reports: dict[str, ChainReport] = {}
     state: dict[str, tuple[int, str]] = {}
-    sha256 = hashlib.sha256
     for row in _rows(conn, tenant_id):
         tenant, seq, prev_hash, digest = row[0], row[1], row[-2], row[-1]
         report = reports.get(tenant) or reports.setdefault(tenant, ChainReport(tenant))
@@ -237,9 +235,16 @@ def verify(conn: sa.Connection, tenant_id: str | None = None) -> list[ChainRepor
             report.broken_at, report.reason = last_seq + 1, "entry missing"
         elif prev_hash != prev:
             report.broken_at, report.reason = seq, "previous hash does not match"
-        elif sha256((prev + _line(row[:-2])).encode("utf-8")).hexdigest() != digest:
+        elif row_hash(prev, row[:-2]) != digest:
             report.broken_at, report.reason = seq, "entry was altered"
         state[tenant] = (seq, digest)
+    pending = sa.select(audit_pending.c.tenant_id, sa.func.count()).group_by(
+        audit_pending.c.tenant_id
+    )
+    if tenant_id is not None:
+        pending = pending.where(audit_pending.c.tenant_id == tenant_id)
+    for tenant, waiting in conn.execute(pending):
+        reports.setdefault(tenant, ChainReport(tenant)).pending = int(waiting)
     for tenant, (head_seq, head_hash) in heads.items():
         report = reports.setdefault(tenant, ChainReport(tenant))
         if report.ok and state.get(tenant, (0, GENESIS)) != (head_seq, head_hash):

@@ -39,7 +39,7 @@ class App:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self.bus.uow.close()
+            self.bus.close()
             self.engine.dispose()
 
 

@@ -1,9 +1,10 @@
 """The action bus: the one way anything is read or changed, from any surface.
 
 dispatch = resolve -> validate -> permission (default deny) -> [transaction: workflow ->
-hooks -> execute -> outbox event -> audit entry] -> commit -> deliver events. The audit
-append comes last because it holds the tenant's chain lock until commit. Denied attempts
-are audited too, in their own transaction once the action's has ended.
+hooks -> execute -> outbox event -> audit entry] -> commit -> seal pending audit entries ->
+deliver events. The audit append comes last because it may hold the tenant's chain head
+until commit. Denied attempts are audited too, in their own transaction once the
+action's has ended.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from core.registry import ActionSpec, Registry
 from core.uow import UnitOfWork
 
 if TYPE_CHECKING:
+    from core.audit_seal import Sealer
     from core.outbox import Dispatcher
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ class _Run:
     caller: Caller
     events: list[DomainEvent] = field(default_factory=list)
     denials: list[_Denial] = field(default_factory=list)
+    pending: dict[str, int] = field(default_factory=dict)  # audit entries awaiting a seal
 
 
 @dataclass
@@ -100,6 +103,8 @@ class Bus:
         self.uow = UnitOfWork(engine)
         self.clock = clock
         self._swept = False
+        self._audit_swept = False
+        self._sealer: Sealer | None = None
         self._dispatcher: Dispatcher | None = None
 
     @property
@@ -111,11 +116,28 @@ class Bus:
             self._dispatcher = Dispatcher(self.engine, self.registry.subscribers)
         return self._dispatcher
 
+    @property
+    def sealer(self) -> Sealer | None:
+        """PostgreSQL's audit sealer, made on first use; SQLite chains entries as written."""
+        if self._sealer is None and not self.uow.is_sqlite:
+            from core.audit_seal import Sealer
+
+            self._sealer = Sealer(self.engine)
+        return self._sealer
+
+    def close(self) -> None:
+        """Seal what this process left pending, then let go of the connections."""
+        if self._sealer is not None:
+            self._sealer.close()
+        self.uow.close()
+
     def dispatch(self, action_id: str, payload: Mapping[str, Any] | None, caller: Caller) -> Any:
         """Run one action in its own transaction; raise a `MetaSaasError` on any failure."""
         run = _Run(caller)
         try:
             planned = self._plan(run, action_id, payload)
+            if planned.spec.mutates:
+                self._sweep_once()
             with self.uow.begin(write=planned.spec.mutates) as conn:
                 result = self._execute(conn, run, planned)
         except MetaSaasError:
@@ -125,13 +147,14 @@ class Bus:
         finally:
             self._flush_denials(run.denials)
         if planned.spec.mutates:  # reads never deliver: they must not load or write the outbox
-            self._deliver(run.events)
+            self._after_commit(run)
         return result
 
     @contextmanager
     def atomic(self, caller: Caller) -> Iterator[Batch]:
         """Dispatch several actions in one transaction; any error rolls back all of them."""
         run = _Run(caller)
+        self._sweep_once()
         try:
             with self.uow.begin(write=True) as conn:
                 yield Batch(self, run, conn)
@@ -143,7 +166,7 @@ class Bus:
             raise self._translate(exc) from None
         finally:
             self._flush_denials(run.denials)
-        self._deliver(run.events)
+        self._after_commit(run)
 
     def _plan(self, run: _Run, action_id: str, payload: Mapping[str, Any] | None) -> _Planned:
         """Resolve, validate and check permission: everything decided before the transaction."""
@@ -174,25 +197,25 @@ class Bus:
                 "reference); nothing was saved",
                 {"reason": "integrity"},
             ) from None
-        # The audit append goes last: it holds the tenant's chain lock until commit.
-        if ctx.events:
-            from core import outbox
+        # Events and the audit entry go last: on SQLite the entry moves the chain head.
+        if ctx.events or ctx.audit is not None:
+            from core import audit, outbox, trail
 
             subscribed = set(self.registry.subscribers)
-            outbox.add(conn, ctx.events, subscribed)
+            entry = None
+            if ctx.audit is not None:
+                entry = audit.new_entry(
+                    tenant_id=caller.tenant_id,
+                    actor_id=caller.user_id,
+                    caller_type=caller.caller_type.value,
+                    draft=ctx.audit,
+                    occurred_at=ctx.now,
+                    duration_us=_elapsed_us(planned.started),
+                )
+            appended = trail.write(conn, outbox.rows(ctx.events, subscribed), entry)
             run.events.extend(e for e in ctx.events if e.name in subscribed)
-        if ctx.audit is not None:
-            from core import audit
-
-            audit.append(
-                conn,
-                tenant_id=caller.tenant_id,
-                actor_id=caller.user_id,
-                caller_type=caller.caller_type.value,
-                draft=ctx.audit,
-                occurred_at=ctx.now,
-                duration_us=_elapsed_us(planned.started),
-            )
+            if appended is not None and appended.seq is None:
+                run.pending[caller.tenant_id] = run.pending.get(caller.tenant_id, 0) + 1
         return self._present(spec, result, caller)
 
     def _flush_denials(self, denials: list[_Denial]) -> None:
@@ -210,8 +233,7 @@ class Bus:
             )
             try:
                 with self.uow.begin(write=True) as conn:
-                    audit.append(
-                        conn,
+                    entry = audit.new_entry(
                         tenant_id=denial.caller.tenant_id,
                         actor_id=denial.caller.user_id,
                         caller_type=denial.caller.caller_type.value,
@@ -219,8 +241,38 @@ class Bus:
                         occurred_at=self.clock(),
                         duration_us=_elapsed_us(denial.started),
                     )
+                    appended = audit.append(conn, entry)
+                if appended.seq is None and self.sealer is not None:
+                    self.sealer.committed([denial.caller.tenant_id], 1)
             except Exception:
                 log.exception("could not audit a denied attempt on %s", denial.spec.id)
+
+    def _after_commit(self, run: _Run) -> None:
+        """Hand pending audit entries to the sealer, then deliver the events."""
+        if run.pending and self.sealer is not None:
+            for tenant_id, entries in run.pending.items():
+                self.sealer.committed([tenant_id], entries)
+        self._deliver(run.events)
+
+    def _sweep_once(self) -> None:
+        """A process's first write first chains what a dead writer left pending."""
+        if not self._audit_swept:
+            self._audit_swept = True
+            self.seal_pending(wait=False)
+
+    def seal_pending(self, *, wait: bool = True) -> int:
+        """Chain what any writer left pending (one that died between commit and seal)."""
+        if self.uow.is_sqlite:
+            return 0  # every SQLite entry is chained as it is written
+        if self._sealer is not None:
+            self._sealer.flush()
+        from core import audit_seal
+
+        try:
+            return audit_seal.sweep(self.engine, wait=wait)
+        except Exception:
+            log.exception("could not seal pending audit entries")
+            return 0
 
     def _deliver(self, events: list[DomainEvent]) -> None:
         """After commit: this run's events, and once per process whatever a crash left."""

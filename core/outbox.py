@@ -32,9 +32,15 @@ def utcnow() -> dt.datetime:
 def add(conn: sa.Connection, events: Sequence[DomainEvent], subscribed: set[str]) -> None:
     if not events:
         return
-    now = utcnow()
     insert = prepared("insert", outbox, conn.dialect, outbox.insert)
-    for row in (
+    for row in rows(events, subscribed):
+        insert.execute(conn, row)
+
+
+def rows(events: Sequence[DomainEvent], subscribed: set[str]) -> list[dict[str, Any]]:
+    """The outbox rows for these events; those nobody subscribes to are delivered already."""
+    now = utcnow()
+    return [
         {
             "id": e.id,
             "tenant_id": e.tenant_id,
@@ -48,8 +54,7 @@ def add(conn: sa.Connection, events: Sequence[DomainEvent], subscribed: set[str]
             "attempts": 0,
         }
         for e in events
-    ):
-        insert.execute(conn, row)
+    ]
 
 
 def _event(row: Any) -> DomainEvent:

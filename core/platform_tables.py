@@ -74,6 +74,30 @@ class AuditChainHead(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class PendingAuditEntry(SQLModel, table=True):
+    """An entry committed with its action while another writer held the chain head.
+
+    Sealing moves it into `audit_log` with its seq and hashes, under the head lock and
+    after commit, so writers of one tenant commit in parallel instead of queueing through
+    each other's commit. Only PostgreSQL writes here: SQLite has one writer at a time.
+    """
+
+    __tablename__ = "audit_pending"
+
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = Field(max_length=63, index=True)
+    occurred_at: dt.datetime = Field(sa_type=UTC_DATETIME)
+    actor_id: str = Field(max_length=128)
+    caller_type: str = Field(max_length=16)
+    action_id: str = Field(max_length=130)
+    entity: str = Field(max_length=63)
+    record_id: str | None = Field(default=None, max_length=36)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_type=CanonicalJSON)
+    outcome: str = Field(max_length=16)
+    error_code: str | None = Field(default=None, max_length=32)
+    duration_us: int = Field(sa_type=sa.BigInteger)
+
+
 class OutboxEvent(SQLModel, table=True):
     """Written in the action's transaction; delivered after commit, at least once."""
 
@@ -113,6 +137,15 @@ tenants = _table(Tenant)
 users = _table(User)
 audit_log = _table(AuditEntry)
 audit_heads = _table(AuditChainHead)
+audit_pending = _table(PendingAuditEntry)
 outbox = _table(OutboxEvent)
 deliveries = _table(EventDelivery)
-PLATFORM_TABLES: tuple[sa.Table, ...] = (tenants, users, audit_log, audit_heads, outbox, deliveries)
+PLATFORM_TABLES: tuple[sa.Table, ...] = (
+    tenants,
+    users,
+    audit_log,
+    audit_heads,
+    audit_pending,
+    outbox,
+    deliveries,
+)

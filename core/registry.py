@@ -28,7 +28,15 @@ MUTATING_VERBS = frozenset({"create", "update", "delete", "transition"})
 # Reading the allowed next states needs the same right as reading the record.
 PERMISSION_VERB = {"transitions": "get", "count": "list"}
 PLATFORM_TABLE_NAMES = frozenset(
-    {"tenants", "users", "audit_log", "audit_chain_heads", "event_outbox", "event_deliveries"}
+    {
+        "tenants",
+        "users",
+        "audit_log",
+        "audit_chain_heads",
+        "audit_pending",
+        "event_outbox",
+        "event_deliveries",
+    }
 )
 
 

@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-import core.audit
-import core.outbox
+import core.trail
 from core.bootstrap import App
 from core.bus import Rollback
 from core.contracts import Caller, HookContext, Hooks
@@ -37,17 +36,17 @@ def _nothing_written(app: App, *tables: str) -> None:
 def test_failure_after_insert_and_audit_rolls_back_everything(
     app: App, admin: Caller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_append = core.audit.append
-    reached: list[int] = []
+    real_write = core.trail.write
+    reached: list[Any] = []
 
-    def append_then_fail(*args: Any, **kwargs: Any) -> int:
-        reached.append(real_append(*args, **kwargs))
+    def write_then_fail(*args: Any, **kwargs: Any) -> Any:
+        reached.append(real_write(*args, **kwargs))
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(core.audit, "append", append_then_fail)
+    monkeypatch.setattr(core.trail, "write", write_then_fail)
     with raises_code("internal"):
         app.bus.dispatch("task.create", {"title": "Half done"}, admin)
-    assert reached == [1], "the row and the audit entry were written before the failure"
+    assert len(reached) == 1 and reached[0] is not None, "the audit entry was written"
     monkeypatch.undo()
     _nothing_written(app, "tasks")
     # The chain head rolled back too: the next entry is seq 1 and the chain verifies.
@@ -60,13 +59,13 @@ def test_failure_after_insert_and_audit_rolls_back_everything(
 def test_failure_while_storing_events_rolls_back_everything(
     app: App, admin: Caller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_add = core.outbox.add
+    real_write = core.trail.write
 
-    def add_then_fail(*args: Any, **kwargs: Any) -> None:
-        real_add(*args, **kwargs)
+    def write_then_fail(conn: Any, events: Any, entry: Any) -> Any:
+        real_write(conn, events, None)  # the events only
         raise RuntimeError("outbox full")
 
-    monkeypatch.setattr(core.outbox, "add", add_then_fail)
+    monkeypatch.setattr(core.trail, "write", write_then_fail)
     with raises_code("internal"):
         app.bus.dispatch("project.create", {"name": "Ghost"}, admin)
     _nothing_written(app, "projects")
@@ -76,13 +75,13 @@ def test_failed_update_keeps_the_previous_version(
     app: App, admin: Caller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     task = app.bus.dispatch("task.create", {"title": "Stable"}, admin)
-    real_append = core.audit.append
+    real_write = core.trail.write
 
-    def append_then_fail(*args: Any, **kwargs: Any) -> int:
-        real_append(*args, **kwargs)
+    def write_then_fail(*args: Any, **kwargs: Any) -> Any:
+        real_write(*args, **kwargs)
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(core.audit, "append", append_then_fail)
+    monkeypatch.setattr(core.trail, "write", write_then_fail)
     for action, payload in [
         ("task.update", {"id": str(task["id"]), "title": "Changed"}),
         ("task.transition", {"id": str(task["id"]), "to": "in_progress"}),

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from core.audit import verify
 from core.bootstrap import App
-from core.platform_tables import audit_log, outbox
+from core.platform_tables import audit_log, audit_pending, outbox
 from tests.support.databases import PG_ADMIN_DSN
 
 
@@ -34,8 +34,17 @@ def relax_commit_durability(db_url: str) -> dict[str, str]:
     return {"METASAAS_SQLITE__SYNCHRONOUS": "NORMAL"}
 
 
+def seal(app: App) -> None:
+    """What the next writer's start does on PostgreSQL: chain entries a dead process left."""
+    app.bus.seal_pending()
+    with app.engine.connect() as conn:
+        left = conn.execute(sa.select(sa.func.count()).select_from(audit_pending)).scalar_one()
+    assert left == 0, f"{left} audit entries left unsealed"
+
+
 def chain_ok(app: App, tenant: str = "default") -> int:
-    """Assert the tenant's chain verifies; return how many entries it holds."""
+    """Assert the tenant's chain verifies once sealed; return how many entries it holds."""
+    seal(app)
     with app.engine.connect() as conn:
         reports = verify(conn, tenant)
     assert len(reports) == 1 and reports[0].ok, reports
@@ -43,6 +52,7 @@ def chain_ok(app: App, tenant: str = "default") -> int:
 
 
 def audit_rows(app: App, action_id: str | None = None, tenant: str = "default") -> list[Any]:
+    seal(app)
     stmt = sa.select(audit_log).where(audit_log.c.tenant_id == tenant).order_by(audit_log.c.seq)
     if action_id is not None:
         stmt = stmt.where(audit_log.c.action_id == action_id)

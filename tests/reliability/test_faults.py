@@ -17,7 +17,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from core import audit
+from core import trail
 from core.bootstrap import App
 from core.contracts import Caller
 from core.errors import MetaSaasError
@@ -47,10 +47,10 @@ def test_backend_terminated_mid_transaction(
     pg_app: tuple[App, str], admin: Caller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app, dsn = pg_app
-    append = audit.append
+    write = trail.write
     killed: list[int] = []
 
-    def terminate_own_backend_then_append(conn: sa.Connection, **kw: Any) -> int:
+    def terminate_own_backend_then_write(conn: sa.Connection, *args: Any) -> Any:
         """By now the task row is written in this transaction; kill its backend from outside."""
         pid = int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
         with psycopg.connect(dsn, autocommit=True) as other:
@@ -59,12 +59,12 @@ def test_backend_terminated_mid_transaction(
             while other.execute(gone, (pid,)).fetchone() != (0,):
                 time.sleep(0.01)
         killed.append(pid)
-        return append(conn, **kw)
+        return write(conn, *args)
 
-    monkeypatch.setattr(audit, "append", terminate_own_backend_then_append)
+    monkeypatch.setattr(trail, "write", terminate_own_backend_then_write)
     with pytest.raises(MetaSaasError) as failure:
         app.bus.dispatch("task.create", TITLE, admin)
-    monkeypatch.setattr(audit, "append", append)
+    monkeypatch.setattr(trail, "write", write)
 
     assert killed, "the fault was never injected"
     assert failure.value.code == "internal"

@@ -113,7 +113,15 @@ def rows(app: App, t: sa.Table, *where: Any, order_by: Any = None) -> list[dict[
         return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
+def sealed(app: App) -> None:
+    """Chain what is pending (PostgreSQL seals shortly after commit), and insist it all was."""
+    app.bus.seal_pending()
+    assert count(app, "audit_pending") == 0, "audit entries left unsealed"
+
+
 def audit_entries(app: App, tenant: str = "default") -> list[dict[str, Any]]:
+    """The tenant's chain in order, once everything committed so far is sealed."""
+    sealed(app)
     return rows(app, audit_log, audit_log.c.tenant_id == tenant, order_by=audit_log.c.seq)
 
 
@@ -130,6 +138,7 @@ def delivery_rows(app: App, *where: Any) -> list[dict[str, Any]]:
 
 
 def chain(app: App, tenant: str = "default") -> ChainReport:
+    sealed(app)
     with app.engine.connect() as conn:
         reports = verify(conn, tenant)
     assert len(reports) == 1, reports
@@ -137,6 +146,7 @@ def chain(app: App, tenant: str = "default") -> ChainReport:
 
 
 def all_chains(app: App) -> list[ChainReport]:
+    sealed(app)
     with app.engine.connect() as conn:
         return verify(conn)
 

@@ -76,6 +76,7 @@ def register(cli: click.Group) -> None:
 
         app = state.app
         tenant = None if all_tenants else app.settings.tenant
+        app.bus.seal_pending()  # entries a crashed writer left unchained join the chain first
         with app.engine.connect() as conn:
             reports = run_verify(conn, tenant)
         data = {
@@ -84,6 +85,7 @@ def register(cli: click.Group) -> None:
                 {
                     "tenant": r.tenant_id,
                     "entries": r.entries,
+                    "pending": r.pending,
                     "ok": r.ok,
                     "broken_at": r.broken_at,
                     "reason": r.reason,
@@ -97,8 +99,9 @@ def register(cli: click.Group) -> None:
             if not reports:
                 click.echo("no audit entries yet")
             for r in reports:
+                waiting = f", {r.pending} awaiting their seal" if r.pending else ""
                 if r.ok:
-                    click.echo(f"tenant {r.tenant_id}: {r.entries} entries, chain intact")
+                    click.echo(f"tenant {r.tenant_id}: {r.entries} entries, chain intact{waiting}")
                 else:
                     click.echo(f"tenant {r.tenant_id}: BROKEN at entry {r.broken_at} ({r.reason})")
         if not data["ok"]:

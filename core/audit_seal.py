@@ -1,0 +1,238 @@
+"""Sealing: pending audit entries (PostgreSQL) take their place in the tenant's chain.
+
+An action commits its entry in `audit_pending`, so writers of one tenant never queue on
+each other's commits. A seal takes the tenant's chain head, moves every pending entry of
+the tenant into `audit_log` oldest first, moves the head and commits: one transaction
+chains a whole batch.
+
+Each process seals what it wrote: once it has `batch` entries waiting, within `delay`
+seconds of a commit otherwise, and when it closes. A process that dies first leaves its
+entries pending; the next writer's start-up sweep, or `metasaas audit verify`, seals them.
+Sealers never wait for each other: a busy head is tried again after `delay`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+import time
+import weakref
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.audit import GENESIS, HASHED_COLUMNS, entry_insert, row_hash
+from core.database import dialect_insert
+from core.platform_tables import audit_heads, audit_log, audit_pending
+from core.prepared import Prepared, prepared
+
+log = logging.getLogger(__name__)
+
+_TAKEN = ("id", *(name for name in HASHED_COLUMNS if name != "seq"))
+_INSERTED = ("id", *HASHED_COLUMNS, "prev_hash", "hash")
+
+
+def seal(engine: sa.Engine, tenant_id: str, *, wait: bool = False) -> int | None:
+    """Chain all of the tenant's pending entries; returns how many, None if the head is busy.
+
+    Nothing to seal ends in a rollback, which PostgreSQL does not flush to disk.
+    """
+    with engine.connect() as conn:
+        tx = conn.begin()
+        try:
+            sealed = _seal(conn, tenant_id, wait=wait)
+        except BaseException:
+            tx.rollback()
+            raise
+        if sealed:
+            tx.commit()
+        else:
+            tx.rollback()
+        return sealed
+
+
+def sweep(engine: sa.Engine, *, wait: bool = True) -> int:
+    """Seal whatever any tenant left pending (a writer that died before sealing)."""
+    stmt = sa.select(audit_pending.c.tenant_id).distinct()
+    with engine.connect() as conn:
+        tenants = list(conn.execute(stmt).scalars())
+    return sum(seal(engine, tenant, wait=wait) or 0 for tenant in tenants)
+
+
+def _take(dialect: sa.Dialect) -> Prepared:
+    """Delete the tenant's pending entries, returning them as driver rows in `_TAKEN` order."""
+
+    def build() -> sa.sql.ClauseElement:
+        return (
+            sa.delete(audit_pending)
+            .where(audit_pending.c.tenant_id == sa.bindparam("tenant_id"))
+            .returning(*[audit_pending.c[name] for name in _TAKEN])
+        )
+
+    return prepared("take", audit_pending, dialect, build)
+
+
+def _seal(conn: sa.Connection, tenant_id: str, *, wait: bool) -> int | None:
+    head = _lock_head(conn, tenant_id, wait=wait)
+    if head is None:
+        return None
+    seq, prev = head
+    taken = _take(conn.dialect).execute(conn, {"tenant_id": tenant_id}).fetchall()
+    if not taken:
+        return 0
+    taken.sort(key=lambda r: (r[2], str(r[0])))  # oldest first; ties in a stable order
+    rows = []
+    for entry_id, tenant, *rest in taken:
+        seq += 1
+        hashed = (tenant, seq, *rest)  # HASHED_COLUMNS order; `changes` is its stored text
+        digest = row_hash(prev, hashed)
+        rows.append((entry_id, *hashed, prev, digest))
+        prev = digest
+    _insert_all(conn, rows)
+    if conn.dialect.name == "postgresql":  # SQLite's trigger moves the head on insert
+        conn.execute(
+            sa.update(audit_heads)
+            .where(audit_heads.c.tenant_id == tenant_id)
+            .values(seq=seq, hash=prev)
+        )
+    return len(rows)
+
+
+def _insert_all(conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL: the batch through COPY, the cheapest way in; others row by row.
+
+    COPY has no SQLAlchemy construct, so its statement is composed by psycopg's `sql`
+    module from the table's declared column names, each quoted as an identifier.
+    """
+    if conn.dialect.name != "postgresql":
+        named = [dict(zip(_INSERTED, row, strict=True)) for row in rows]
+        entry_insert(conn.dialect).executemany(conn, named)
+        return
+    from psycopg import sql
+
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(audit_log.name), sql.SQL(", ").join(map(sql.Identifier, _INSERTED))
+    )
+    dbapi: Any = conn.connection.dbapi_connection
+    try:
+        with dbapi.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except conn.dialect.loaded_dbapi.Error as exc:
+        if conn.dialect.is_disconnect(exc, dbapi, None):
+            conn.invalidate(exc)
+        raise sa.exc.DBAPIError.instance("COPY audit_log", None, exc, Exception) from exc
+
+
+def _lock_head(conn: sa.Connection, tenant_id: str, *, wait: bool) -> tuple[int, str] | None:
+    """The head, locked until this transaction ends (created on first use); None if busy."""
+    stmt = (
+        sa.select(audit_heads.c.seq, audit_heads.c.hash)
+        .where(audit_heads.c.tenant_id == tenant_id)
+        .with_for_update(skip_locked=not wait)
+    )
+    row = conn.execute(stmt).first()
+    if row is None:
+        insert = dialect_insert(conn.dialect.name)(audit_heads).values(
+            tenant_id=tenant_id, seq=0, hash=GENESIS
+        )
+        created = conn.execute(insert.on_conflict_do_nothing(index_elements=["tenant_id"]))
+        if created.rowcount == 0 and not wait:
+            return None  # another sealer created it and still holds it
+        row = conn.execute(stmt).first()
+        if row is None:
+            return None
+    return int(row[0]), str(row[1])
+
+
+class Sealer:
+    """Seals the entries this process left pending: in batches, soon after commit, at close."""
+
+    def __init__(self, engine: sa.Engine, *, delay: float = 0.2, batch: int = 64) -> None:
+        self.engine = engine
+        self.delay = delay
+        self.batch = batch
+        self._lock = threading.Lock()
+        self._waiting: dict[str, int] = {}  # tenant: entries this process left pending
+        self._wake = threading.Event()
+        self._thread: tuple[int, threading.Thread] | None = None  # (pid, thread)
+        self._closed = False
+
+    def committed(self, tenants: Iterable[str], entries: int) -> None:
+        """Note a commit that left entries pending; seal now if a batch is full."""
+        with self._lock:
+            for tenant in tenants:
+                self._waiting[tenant] = self._waiting.get(tenant, 0) + entries
+            full = [t for t, n in self._waiting.items() if n >= self.batch]
+            if not self._closed and (self._thread is None or self._thread[0] != os.getpid()):
+                self._start()
+        for tenant in full:
+            self._seal(tenant, wait=False)
+        self._wake.set()
+
+    def _start(self) -> None:
+        """The background sealer, and a last flush at exit for a process that never closes."""
+        thread = threading.Thread(target=self._run, name="metasaas-audit-sealer", daemon=True)
+        self._thread = (os.getpid(), thread)
+        thread.start()
+        me = weakref.ref(self)
+
+        def at_exit() -> None:
+            sealer = me()
+            if sealer is not None:
+                sealer.close()
+
+        atexit.register(at_exit)
+
+    def flush(self) -> None:
+        """Seal everything this process left pending, waiting for a busy head."""
+        with self._lock:
+            tenants = list(self._waiting)
+        for tenant in tenants:
+            self._seal(tenant, wait=True)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            kept, self._thread = self._thread, None
+        self._wake.set()
+        if kept is not None and kept[0] == os.getpid():
+            kept[1].join(timeout=5)
+        self.flush()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            if self._closed:
+                return
+            time.sleep(self.delay)  # let a burst of commits form one batch
+            self._wake.clear()
+            with self._lock:
+                tenants = list(self._waiting)
+            for tenant in tenants:
+                if self._closed:
+                    return
+                self._seal(tenant, wait=False)
+            with self._lock:
+                if self._waiting:
+                    self._wake.set()  # a busy head: try again after the delay
+
+    def _seal(self, tenant: str, *, wait: bool) -> None:
+        with self._lock:
+            noted = self._waiting.get(tenant, 0)  # all committed before the seal starts
+        try:
+            sealed = seal(self.engine, tenant, wait=wait)
+        except Exception:
+            log.exception("audit entries of tenant %r stay pending for now", tenant)
+            return
+        if sealed is None:
+            return  # the head is busy: try again later
+        with self._lock:  # those entries are chained now, by this seal or an earlier one
+            left = self._waiting.get(tenant, 0) - noted
+            if left > 0:
+                self._waiting[tenant] = left
+            else:
+                self._waiting.pop(tenant, None)
