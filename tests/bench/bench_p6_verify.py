@@ -43,7 +43,7 @@ def _timed(argv: list[str], check: object) -> float:
 
 
 def run(quick: bool) -> list[Result]:
-    entries = 30_000 if quick else 1_000_000
+    entries = 200_000 if quick else 1_000_000
     rounds = 3 if quick else 5
     url = _database(entries)
 
