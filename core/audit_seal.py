@@ -17,7 +17,6 @@ import atexit
 import logging
 import os
 import threading
-import time
 import weakref
 from collections.abc import Iterable
 from typing import Any
@@ -157,7 +156,9 @@ class Sealer:
         self.batch = batch
         self._lock = threading.Lock()
         self._waiting: dict[str, int] = {}  # tenant: entries this process left pending
-        self._wake = threading.Event()
+        self._wake = threading.Event()  # set when the thread has a round to run
+        self._scheduled = False  # a round is due: commits need not wake the thread again
+        self._stop = threading.Event()
         self._thread: tuple[int, threading.Thread] | None = None  # (pid, thread)
         self._closed = False
 
@@ -169,9 +170,11 @@ class Sealer:
             full = [t for t, n in self._waiting.items() if n >= self.batch]
             if not self._closed and (self._thread is None or self._thread[0] != os.getpid()):
                 self._start()
+            wake, self._scheduled = not self._scheduled, True
         for tenant in full:
             self._seal(tenant, wait=False)
-        self._wake.set()
+        if wake:
+            self._wake.set()
 
     def _start(self) -> None:
         """The background sealer, and a last flush at exit for a process that never closes."""
@@ -198,6 +201,7 @@ class Sealer:
         with self._lock:
             self._closed = True
             kept, self._thread = self._thread, None
+        self._stop.set()
         self._wake.set()
         if kept is not None and kept[0] == os.getpid():
             kept[1].join(timeout=5)
@@ -206,27 +210,29 @@ class Sealer:
     def _run(self) -> None:
         while True:
             self._wake.wait()
-            if self._closed:
+            if self._stop.wait(self.delay):  # the delay lets a burst of commits form one batch
                 return
-            time.sleep(self.delay)  # let a burst of commits form one batch
-            self._wake.clear()
             with self._lock:
+                self._wake.clear()
+                self._scheduled = False
                 tenants = list(self._waiting)
             for tenant in tenants:
-                if self._closed:
+                if self._stop.is_set():
                     return
                 self._seal(tenant, wait=False)
-            with self._lock:
-                if self._waiting:
-                    self._wake.set()  # a busy head: try again after the delay
+            with self._lock:  # a busy head: try again after the delay
+                retry = bool(self._waiting) and not self._scheduled
+                self._scheduled = self._scheduled or retry
+            if retry:
+                self._wake.set()
 
     def _seal(self, tenant: str, *, wait: bool) -> None:
         with self._lock:
             noted = self._waiting.get(tenant, 0)  # all committed before the seal starts
         try:
             sealed = seal(self.engine, tenant, wait=wait)
-        except Exception:
-            log.exception("audit entries of tenant %r stay pending for now", tenant)
+        except Exception as exc:  # the class only: a driver message can quote SQL and values
+            log.warning("audit entries of tenant %r stay pending for now: %s", tenant, type(exc))
             return
         if sealed is None:
             return  # the head is busy: try again later

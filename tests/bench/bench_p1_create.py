@@ -161,7 +161,9 @@ def _pg(quick: bool) -> dict[str, float]:
             return interleave(
                 {
                     "ours": rate(
-                        n, lambda i: ours_app.bus.dispatch("task.create", payload(i), CALLER)
+                        n,
+                        lambda i: ours_app.bus.dispatch("task.create", payload(i), CALLER),
+                        finish=ours_app.bus.seal_pending,  # every entry chained, timed
                     ),
                     "raw": rate(n, raw.create),
                 },

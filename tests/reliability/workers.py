@@ -38,6 +38,8 @@ def create(spec: dict[str, Any]) -> None:
                 ids.append(str(app.bus.dispatch("task.create", {"title": title}, caller)["id"]))
             except MetaSaasError as exc:
                 errors.append(exc.to_dict())
+        if app.bus.sealer is not None:  # the batch is done when its audit entries are chained
+            app.bus.sealer.flush()
         reply({"ids": ids, "errors": errors})
         cmd, batch = command(), batch + 1
 
