@@ -62,9 +62,11 @@ def _timestamp(value: dt.datetime | str) -> str:
         if len(value) == 26 and value[10] == " ":
             return f"{value[:10]}T{value[11:]}Z"
         value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if value.tzinfo is not dt.UTC:
+        value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    if value.year < 1000:  # strftime does not pad such years; kept as the chain has it
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def _line(row: Sequence[Any]) -> str:

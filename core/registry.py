@@ -67,6 +67,7 @@ class Registry:
     def __init__(self, domain: Domain) -> None:
         self.domain = domain
         self.entities: dict[str, Entity] = {}
+        self._tables: dict[str, sa.Table] = {}
         for entity in domain.entities:
             if not isinstance(entity, Entity):
                 raise DefinitionError(f"{entity!r} is not an Entity; use define_entity()")
@@ -192,7 +193,10 @@ class Registry:
         return build_metadata(self.entities.values(), platform=False)
 
     def table(self, entity: Entity) -> sa.Table:
-        return self.entity_metadata.tables[entity.table_name]
+        found = self._tables.get(entity.name)
+        if found is None:  # the name's snake_case is a regex: worth doing once per entity
+            found = self._tables[entity.name] = self.entity_metadata.tables[entity.table_name]
+        return found
 
 
 def _build_model(spec: ActionSpec) -> type[BaseModel]:

@@ -34,7 +34,16 @@ class EntityRepository:
         self.table = table
         self.entity = entity
         self.tenant_id = tenant_id
-        self._public = [c for c in table.c if c.name not in HIDDEN_COLUMNS]
+
+    @property
+    def _public(self) -> list[sa.Column[Any]]:
+        """The columns a caller may read, listed once per table."""
+        public: list[sa.Column[Any]] | None = self.table.info.get("_public")
+        if public is None:
+            public = self.table.info["_public"] = [
+                c for c in self.table.c if c.name not in HIDDEN_COLUMNS
+            ]
+        return public
 
     def _scoped(self, *clauses: Any) -> Any:
         return sa.and_(self.table.c.tenant_id == self.tenant_id, *clauses)

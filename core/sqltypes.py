@@ -31,6 +31,23 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
         utc: dt.datetime = value.astimezone(dt.UTC)
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
+    def bind_processor(self, dialect: sa.Dialect) -> Any:
+        """On SQLite, straight to the text SQLAlchemy's DATETIME stores (one call, not two)."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        utc = dt.UTC
+
+        def process(value: object) -> str | None:
+            if value is None:
+                return None
+            if not isinstance(value, dt.datetime):
+                raise TypeError("expected a datetime")
+            if value.tzinfo is utc or value.tzinfo is None:  # already UTC: no conversion
+                return value.isoformat(" ", "microseconds")[:26]
+            return value.astimezone(utc).isoformat(" ", "microseconds")[:26]
+
+        return process
+
     def process_result_value(self, value: Any, dialect: sa.Dialect) -> dt.datetime | None:
         if value is None:
             return None
