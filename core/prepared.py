@@ -84,5 +84,22 @@ def prepared(
     cache: dict[tuple[str, str], Prepared] = table.info.setdefault("_prepared", {})
     found = cache.get((key, dialect.name))
     if found is None:
-        found = cache[(key, dialect.name)] = Prepared(build(), dialect)
+        found = cache[(key, dialect.name)] = Prepared(build(), _positional(dialect))
     return found
+
+
+def _positional(dialect: sa.Dialect) -> sa.Dialect:
+    """PostgreSQL: the same dialect with `%s` placeholders, so values go as a tuple.
+
+    psycopg checks and reorders named parameters on every execute; a tuple skips that.
+    """
+    if dialect.name != "postgresql" or dialect.paramstyle == "format":
+        return dialect
+    positional = _POSITIONAL.get(type(dialect))
+    if positional is None:
+        make: Any = type(dialect)
+        positional = _POSITIONAL[type(dialect)] = make(paramstyle="format")
+    return positional
+
+
+_POSITIONAL: dict[type[sa.Dialect], sa.Dialect] = {}

@@ -31,7 +31,7 @@ def _round(children: list[Child], per_process: int) -> float:
 
 
 def run(quick: bool) -> list[Result]:
-    n, rounds = (20, 3) if quick else (100, 5)
+    n, rounds = (50, 3) if quick else (100, 5)
     logs = Path(tempfile.mkdtemp(prefix="p7-logs-", dir=workdir()))
     with pg_url() as ours_url, pg_url() as raw_url:
         app = make_app(ours_url)
