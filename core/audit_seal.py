@@ -8,7 +8,8 @@ chains a whole batch.
 Each process seals what it wrote: once it has `batch` entries waiting, within `delay`
 seconds of a commit otherwise, and when it closes. A process that dies first leaves its
 entries pending; the next writer's start-up sweep, or `metasaas audit verify`, seals them.
-Sealers never wait for each other: a busy head is tried again after `delay`.
+The background sealer never waits for a busy head, it tries again after `delay`; only a
+flush (at close, or when a caller must see everything chained) waits for it.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 dispatch = resolve -> validate -> permission (default deny) -> [transaction: workflow ->
 hooks -> execute -> outbox event -> audit entry] -> commit -> seal pending audit entries ->
-deliver events. The audit append comes last because it may hold the tenant's chain head
-until commit. Denied attempts are audited too, in their own transaction once the
-action's has ended.
+deliver events. The audit entry comes last: on SQLite it moves the tenant's chain head,
+which the writer lock keeps until commit. Denied attempts are audited too, in their own
+transaction once the action's has ended.
 """
 
 from __future__ import annotations

@@ -29,12 +29,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def add(conn: sa.Connection, events: Sequence[DomainEvent], subscribed: set[str]) -> None:
-    if not events:
-        return
-    insert = prepared("insert", outbox, conn.dialect, outbox.insert)
-    for row in rows(events, subscribed):
-        insert.execute(conn, row)
+def insert(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Store outbox rows (from `rows`) in the caller's transaction."""
+    statement = prepared("insert", outbox, conn.dialect, outbox.insert)
+    for row in rows:
+        statement.execute(conn, row)
 
 
 def rows(events: Sequence[DomainEvent], subscribed: set[str]) -> list[dict[str, Any]]:

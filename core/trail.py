@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core import audit
+from core import audit, outbox
 from core.audit import Appended
 from core.platform_tables import audit_pending
 from core.platform_tables import outbox as outbox_table
@@ -29,10 +29,7 @@ def write(
         values = {**entry, **{_EVENT + k: v for k, v in events[0].items()}}
         _event_and_entry(conn.dialect).execute(conn, values)
         return Appended(entry["id"], None)
-    if events:
-        insert = prepared("insert", outbox_table, conn.dialect, outbox_table.insert)
-        for row in events:
-            insert.execute(conn, row)
+    outbox.insert(conn, events)
     return audit.append(conn, entry) if entry is not None else None
 
 
