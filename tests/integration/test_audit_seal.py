@@ -163,6 +163,15 @@ def test_entries_a_dead_process_left_are_sealed_by_the_next_writer(
     assert pending(app) == 0 and report(app).ok and report(app).entries == 4
 
 
+def test_a_process_that_exits_without_closing_seals_at_exit(pg: tuple[App, str]) -> None:
+    app, _ = pg
+    url = app.engine.url.render_as_string(hide_password=False)
+    exits_normally = DIES_BEFORE_SEALING.replace("os._exit(0)", "raise SystemExit(0)")
+    subprocess.run([sys.executable, "-c", exits_normally, url], check=True, cwd=ROOT)
+    assert pending(app) == 0
+    assert [e.actor_id for e in chained(app)] == ["doomed"] * 3 and report(app).ok
+
+
 def test_audit_verify_seals_what_is_pending_first(pg: tuple[App, str]) -> None:
     app, _ = pg
     url = app.engine.url.render_as_string(hide_password=False)
