@@ -15,6 +15,7 @@ flush (at close, or when a caller must see everything chained) waits for it.
 from __future__ import annotations
 
 import atexit
+import itertools
 import logging
 import os
 import threading
@@ -31,6 +32,7 @@ from core.prepared import Prepared, prepared
 
 log = logging.getLogger(__name__)
 
+LOCK_WAIT = "5s"  # the longest a waiting seal queues for a head before giving up for now
 _TAKEN = ("id", *(name for name in HASHED_COLUMNS if name != "seq"))
 _INSERTED = ("id", *HASHED_COLUMNS, "prev_hash", "hash")
 
@@ -43,6 +45,8 @@ def seal(engine: sa.Engine, tenant_id: str, *, wait: bool = False) -> int | None
     with engine.connect() as conn:
         tx = conn.begin()
         try:
+            if wait and conn.dialect.name == "postgresql":  # a stuck holder must not hang us
+                conn.execute(sa.select(sa.func.set_config("lock_timeout", LOCK_WAIT, True)))
             sealed = _seal(conn, tenant_id, wait=wait)
         except BaseException:
             tx.rollback()
@@ -156,38 +160,57 @@ def _lock_head(conn: sa.Connection, tenant_id: str, *, wait: bool) -> tuple[int,
 
 
 class Sealer:
-    """Seals the entries this process left pending: in batches, soon after commit, at close."""
+    """Seals the entries this process left pending: in batches, soon after commit, at close.
+
+    Bookkeeping is per tenant: a mark that every commit renews, and a count that only
+    decides when a batch is full. A seal that started under mark m chained everything
+    committed before it, so it may forget the tenant only if the mark is still m.
+    """
 
     def __init__(self, engine: sa.Engine, *, delay: float = 0.2, batch: int = 64) -> None:
         self.engine = engine
         self.delay = delay
         self.batch = batch
+        self._ticks = itertools.count(1)
+        self._fresh_state()
+        self._closed = False
+        me = weakref.ref(self)
+
+        def in_child() -> None:  # a forked child inherits neither the thread nor its duties
+            sealer = me()
+            if sealer is not None:
+                sealer._fresh_state()
+
+        os.register_at_fork(after_in_child=in_child)
+
+    def _fresh_state(self) -> None:
         self._lock = threading.Lock()
-        self._waiting: dict[str, int] = {}  # tenant: entries this process left pending
+        self._marks: dict[str, int] = {}  # tenant: the last commit that left entries pending
+        self._counts: dict[str, int] = {}  # tenant: entries noted since its last seal began
         self._wake = threading.Event()  # set when the thread has a round to run
         self._scheduled = False  # a round is due: commits need not wake the thread again
         self._stop = threading.Event()
-        self._thread: tuple[int, threading.Thread] | None = None  # (pid, thread)
-        self._closed = False
+        self._thread: threading.Thread | None = None
 
     def committed(self, tenants: Iterable[str], entries: int) -> None:
         """Note a commit that left entries pending; seal now if a batch is full."""
         with self._lock:
             for tenant in tenants:
-                self._waiting[tenant] = self._waiting.get(tenant, 0) + entries
-            full = [t for t, n in self._waiting.items() if n >= self.batch]
-            if not self._closed and (self._thread is None or self._thread[0] != os.getpid()):
+                self._marks[tenant] = next(self._ticks)
+                self._counts[tenant] = self._counts.get(tenant, 0) + entries
+            full = [t for t, n in self._counts.items() if n >= self.batch]
+            if not self._closed and self._thread is None:
                 self._start()
             wake, self._scheduled = not self._scheduled, True
+        if wake:  # before sealing: whatever happens there, the thread runs its round
+            self._wake.set()
         for tenant in full:
             self._seal(tenant, wait=False)
-        if wake:
-            self._wake.set()
 
     def _start(self) -> None:
         """The background sealer, and a last flush at exit for a process that never closes."""
         thread = threading.Thread(target=self._run, name="metasaas-audit-sealer", daemon=True)
-        self._thread = (os.getpid(), thread)
+        self._thread = thread
         thread.start()
         me = weakref.ref(self)
 
@@ -199,20 +222,20 @@ class Sealer:
         atexit.register(at_exit)
 
     def flush(self) -> None:
-        """Seal everything this process left pending, waiting for a busy head."""
+        """Seal everything this process left pending, waiting (a while) for a busy head."""
         with self._lock:
-            tenants = list(self._waiting)
+            tenants = list(self._marks)
         for tenant in tenants:
             self._seal(tenant, wait=True)
 
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            kept, self._thread = self._thread, None
+            thread, self._thread = self._thread, None
         self._stop.set()
         self._wake.set()
-        if kept is not None and kept[0] == os.getpid():
-            kept[1].join(timeout=5)
+        if thread is not None:
+            thread.join(timeout=5)
         self.flush()
 
     def _run(self) -> None:
@@ -223,20 +246,23 @@ class Sealer:
             with self._lock:
                 self._wake.clear()
                 self._scheduled = False
-                tenants = list(self._waiting)
+                tenants = list(self._marks)
             for tenant in tenants:
                 if self._stop.is_set():
                     return
                 self._seal(tenant, wait=False)
             with self._lock:  # a busy head: try again after the delay
-                retry = bool(self._waiting) and not self._scheduled
+                retry = bool(self._marks) and not self._scheduled
                 self._scheduled = self._scheduled or retry
             if retry:
                 self._wake.set()
 
     def _seal(self, tenant: str, *, wait: bool) -> None:
         with self._lock:
-            noted = self._waiting.get(tenant, 0)  # all committed before the seal starts
+            mark = self._marks.get(tenant)
+            if mark is None:
+                return  # sealed already, by another thread of this process
+            counted = self._counts.get(tenant, 0)
         try:
             if wait and not any_pending(self.engine, tenant):
                 sealed: int | None = 0  # a neighbour chained them: no need to queue for the head
@@ -247,9 +273,8 @@ class Sealer:
             return
         if sealed is None:
             return  # the head is busy: try again later
-        with self._lock:  # those entries are chained now, by this seal or an earlier one
-            left = self._waiting.get(tenant, 0) - noted
-            if left > 0:
-                self._waiting[tenant] = left
-            else:
-                self._waiting.pop(tenant, None)
+        with self._lock:  # everything committed before this seal began is chained now
+            self._counts[tenant] = max(0, self._counts.get(tenant, 0) - counted)
+            if self._marks.get(tenant) == mark:
+                del self._marks[tenant]
+                del self._counts[tenant]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -105,6 +106,7 @@ class Bus:
         self._swept = False
         self._audit_swept = False
         self._sealer: Sealer | None = None
+        self._guard = threading.Lock()
         self._dispatcher: Dispatcher | None = None
 
     @property
@@ -122,7 +124,9 @@ class Bus:
         if self._sealer is None and not self.uow.is_sqlite:
             from core.audit_seal import Sealer
 
-            self._sealer = Sealer(self.engine)
+            with self._guard:  # two threads' first writes must not make two sealers
+                if self._sealer is None:
+                    self._sealer = Sealer(self.engine)
         return self._sealer
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ still bound, and SQLAlchemy's own type processors still convert them.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -89,17 +90,17 @@ def prepared(
 
 
 def _positional(dialect: sa.Dialect) -> sa.Dialect:
-    """PostgreSQL: the same dialect with `%s` placeholders, so values go as a tuple.
+    """PostgreSQL: the engine's own dialect, copied with `%s` placeholders.
 
     psycopg checks and reorders named parameters on every execute; a tuple skips that.
+    A copy keeps everything else the engine's dialect learned (server version, options).
     """
-    if dialect.name != "postgresql" or dialect.paramstyle == "format":
+    if dialect.name != "postgresql" or dialect.positional:
         return dialect
-    positional = _POSITIONAL.get(type(dialect))
+    positional: sa.Dialect | None = getattr(dialect, "_metasaas_positional", None)
     if positional is None:
-        make: Any = type(dialect)
-        positional = _POSITIONAL[type(dialect)] = make(paramstyle="format")
+        positional = copy.copy(dialect)
+        positional.paramstyle = "format"
+        positional.positional = True
+        dialect._metasaas_positional = positional  # type: ignore[attr-defined]
     return positional
-
-
-_POSITIONAL: dict[type[sa.Dialect], sa.Dialect] = {}

@@ -16,14 +16,16 @@ class UnitOfWork:
     Checking a connection out of the pool and back for every action costs more than a
     third of an insert on SQLite and a tenth of an action on PostgreSQL. SQLite's kept
     connection is opened in IMMEDIATE mode, so every write transaction takes the lock up
-    front. A connection that broke is invalidated and replaced on the next action.
+    front. A connection that broke is invalidated and replaced on the next action, and
+    the connection of a thread that has ended goes back to the pool when the next writer
+    connection is made, so short-lived threads cannot drain the pool.
     """
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._local = threading.local()
-        self._kept: list[sa.Connection] = []
+        self._kept: list[tuple[int, threading.Thread, sa.Connection]] = []  # (pid, owner, conn)
         self._guard = threading.Lock()
 
     @contextmanager
@@ -44,18 +46,34 @@ class UnitOfWork:
         kept: tuple[int, sa.Connection] | None = getattr(self._local, "writer", None)
         # A connection inherited across fork() belongs to the parent: never reuse it.
         if kept is None or kept[0] != os.getpid() or kept[1].closed or kept[1].invalidated:
+            self._release_stale()
             conn = self.engine.connect()
             if self.is_sqlite:
                 conn = conn.execution_options(sqlite_begin="IMMEDIATE")
             self._local.writer = (os.getpid(), conn)
             with self._guard:
-                self._kept.append(conn)
+                self._kept.append((os.getpid(), threading.current_thread(), conn))
             return conn
         return kept[1]
+
+    def _release_stale(self) -> None:
+        """Give back the kept connections of ended threads and broken ones (this process's)."""
+        me, current = os.getpid(), threading.current_thread()
+        with self._guard:
+            stale = [
+                k
+                for k in self._kept
+                if k[0] == me and (k[1] is current or not k[1].is_alive() or k[2].invalidated)
+            ]
+            self._kept = [k for k in self._kept if k not in stale]
+        for _, _, conn in stale:
+            if not conn.closed:
+                conn.close()
 
     def close(self) -> None:
         with self._guard:
             kept, self._kept = self._kept, []
-        for conn in kept:
-            if not conn.closed:
+        for pid, _, conn in kept:
+            # Another process's connection (inherited across fork) is its parent's to close.
+            if pid == os.getpid() and not conn.closed:
                 conn.close()

@@ -1,8 +1,8 @@
 """PostgreSQL audit sealing: entries commit with their action, join the chain right after.
 
 Writers of one tenant must never wait for each other's chain head; every committed entry
-must end up chained exactly once, in commit-time order, including those a dead process
-left pending.
+must end up chained exactly once (oldest first within a batch), including those a dead
+process left pending.
 """
 
 from __future__ import annotations
@@ -198,3 +198,58 @@ def test_a_failed_seal_keeps_entries_pending_and_loses_nothing(
     monkeypatch.undo()
     app.bus.sealer.flush()
     assert pending(app) == 0 and len(chained(app)) == 1 and report(app).ok
+
+
+def test_overlapping_seals_never_forget_a_later_commit(
+    pg: tuple[App, str], admin: Caller, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seal Y starts, seal X chains everything, C commits, then Y ends: C must stay owed."""
+    app, _ = pg
+    sealer = app.bus.sealer
+    assert sealer is not None
+    for i in range(3):
+        app.bus.dispatch("task.create", {"title": f"early {i}"}, admin)
+    real = audit_seal.seal
+    y_in, x_done, y_sealed, c_done = (threading.Event() for _ in range(4))
+
+    def choreographed(engine: Any, tenant: str, *, wait: bool = False) -> int | None:
+        if threading.current_thread().name != "Y":
+            return real(engine, tenant, wait=wait)
+        y_in.set()
+        assert x_done.wait(10)
+        sealed = real(engine, tenant, wait=wait)  # finds nothing: X chained it all
+        y_sealed.set()
+        assert c_done.wait(10)
+        return sealed
+
+    monkeypatch.setattr(audit_seal, "seal", choreographed)
+    y = threading.Thread(target=sealer._seal, args=("default",), kwargs={"wait": False}, name="Y")
+    y.start()
+    assert y_in.wait(10)
+    sealer._seal("default", wait=False)  # X
+    x_done.set()
+    assert y_sealed.wait(10)
+    app.bus.dispatch("task.create", {"title": "late"}, admin)  # C, after Y's delete
+    c_done.set()
+    y.join(10)
+    monkeypatch.undo()
+
+    assert pending(app) == 1
+    sealer.flush()  # only what the sealer still knows it owes
+    assert pending(app) == 0 and len(chained(app)) == 4 and report(app).ok
+
+
+def test_short_lived_writer_threads_do_not_drain_the_pool(
+    pg: tuple[App, str], admin: Caller
+) -> None:
+    app, _ = pg
+    for i in range(25):  # more threads, one after another, than the pool holds (5 + 5)
+        worker = threading.Thread(
+            target=app.bus.dispatch, args=("task.create", {"title": f"thread {i}"}, admin)
+        )
+        worker.start()
+        worker.join(30)
+    got = app.bus.dispatch("task.count", {}, admin)
+    assert got["count"] == 25
+    app.bus.sealer.flush()
+    assert pending(app) == 0 and len(chained(app)) == 25
