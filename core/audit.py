@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.audit_draft import AuditDraft
+from core.contracts import Caller
 from core.jsonable import canonical_json
 from core.platform_tables import audit_heads, audit_log, audit_pending
 from core.prepared import Prepared, prepared
@@ -117,11 +118,11 @@ def _head_claim(dialect: sa.Dialect) -> Prepared:
     return prepared("head_claim", audit_heads, dialect, build)
 
 
-def entry_insert(dialect: sa.Dialect) -> Prepared:
+def _entry_insert(dialect: sa.Dialect) -> Prepared:
     return prepared("entry_insert", audit_log, dialect, audit_log.insert)
 
 
-def pending_insert(dialect: sa.Dialect) -> Prepared:
+def _pending_insert(dialect: sa.Dialect) -> Prepared:
     return prepared("pending_insert", audit_pending, dialect, audit_pending.insert)
 
 
@@ -143,26 +144,19 @@ def link(entry: dict[str, Any], seq: int, prev: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Appended:
-    entry_id: uuid.UUID
     seq: int | None  # None: pending, chained by `core.audit_seal` after commit
 
 
 def new_entry(
-    *,
-    tenant_id: str,
-    actor_id: str,
-    caller_type: str,
-    draft: AuditDraft,
-    occurred_at: dt.datetime,
-    duration_us: int,
+    caller: Caller, draft: AuditDraft, occurred_at: dt.datetime, duration_us: int
 ) -> dict[str, Any]:
     """An entry's values before it has a place in the chain."""
     return {
         "id": uuid.uuid4(),
-        "tenant_id": tenant_id,
+        "tenant_id": caller.tenant_id,
         "occurred_at": occurred_at,
-        "actor_id": actor_id,
-        "caller_type": caller_type,
+        "actor_id": caller.user_id,
+        "caller_type": caller.caller_type.value,
         "action_id": draft.action_id,
         "entity": draft.entity,
         "record_id": draft.record_id,
@@ -176,11 +170,11 @@ def new_entry(
 def append(conn: sa.Connection, entry: dict[str, Any]) -> Appended:
     """Store one entry in the caller's transaction: chained now (SQLite) or pending (PostgreSQL)."""
     if conn.dialect.name == "postgresql":
-        pending_insert(conn.dialect).execute(conn, entry)
-        return Appended(entry["id"], None)
+        _pending_insert(conn.dialect).execute(conn, entry)
+        return Appended(None)
     seq, prev = _lock_head(conn, entry["tenant_id"])
-    entry_insert(conn.dialect).execute(conn, link(entry, seq + 1, prev))  # trigger moves head
-    return Appended(entry["id"], seq + 1)
+    _entry_insert(conn.dialect).execute(conn, link(entry, seq + 1, prev))  # trigger moves head
+    return Appended(seq + 1)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Sealing: pending audit entries (PostgreSQL) take their place in the tenant's chain.
+"""Sealing (PostgreSQL only): pending audit entries take their place in the tenant's chain.
 
 An action commits its entry in `audit_pending`, so writers of one tenant never queue on
 each other's commits. A seal takes the tenant's chain head, moves every pending entry of
@@ -20,12 +20,11 @@ import logging
 import os
 import threading
 import weakref
-from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
 
-from core.audit import GENESIS, HASHED_COLUMNS, entry_insert, row_hash
+from core.audit import GENESIS, HASHED_COLUMNS, row_hash
 from core.database import dialect_insert
 from core.platform_tables import audit_heads, audit_log, audit_pending
 from core.prepared import Prepared, prepared
@@ -45,7 +44,7 @@ def seal(engine: sa.Engine, tenant_id: str, *, wait: bool = False) -> int | None
     with engine.connect() as conn:
         tx = conn.begin()
         try:
-            if wait and conn.dialect.name == "postgresql":  # a stuck holder must not hang us
+            if wait:  # a stuck holder must not hang us
                 conn.execute(sa.select(sa.func.set_config("lock_timeout", LOCK_WAIT, True)))
             sealed = _seal(conn, tenant_id, wait=wait)
         except BaseException:
@@ -103,25 +102,20 @@ def _seal(conn: sa.Connection, tenant_id: str, *, wait: bool) -> int | None:
         rows.append((entry_id, *hashed, prev, digest))
         prev = digest
     _insert_all(conn, rows)
-    if conn.dialect.name == "postgresql":  # SQLite's trigger moves the head on insert
-        conn.execute(
-            sa.update(audit_heads)
-            .where(audit_heads.c.tenant_id == tenant_id)
-            .values(seq=seq, hash=prev)
-        )
+    conn.execute(
+        sa.update(audit_heads)
+        .where(audit_heads.c.tenant_id == tenant_id)
+        .values(seq=seq, hash=prev)
+    )
     return len(rows)
 
 
 def _insert_all(conn: sa.Connection, rows: list[tuple[Any, ...]]) -> None:
-    """PostgreSQL: the batch through COPY, the cheapest way in; others row by row.
+    """The batch through COPY, PostgreSQL's cheapest way in.
 
     COPY has no SQLAlchemy construct, so its statement is composed by psycopg's `sql`
     module from the table's declared column names, each quoted as an identifier.
     """
-    if conn.dialect.name != "postgresql":
-        named = [dict(zip(_INSERTED, row, strict=True)) for row in rows]
-        entry_insert(conn.dialect).executemany(conn, named)
-        return
     from psycopg import sql
 
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
@@ -192,12 +186,11 @@ class Sealer:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def committed(self, tenants: Iterable[str], entries: int) -> None:
+    def committed(self, tenant: str, entries: int) -> None:
         """Note a commit that left entries pending; seal now if a batch is full."""
         with self._lock:
-            for tenant in tenants:
-                self._marks[tenant] = next(self._ticks)
-                self._counts[tenant] = self._counts.get(tenant, 0) + entries
+            self._marks[tenant] = next(self._ticks)
+            self._counts[tenant] = self._counts.get(tenant, 0) + entries
             full = [t for t, n in self._counts.items() if n >= self.batch]
             if not self._closed and self._thread is None:
                 self._start()

@@ -208,14 +208,7 @@ class Bus:
             subscribed = set(self.registry.subscribers)
             entry = None
             if ctx.audit is not None:
-                entry = audit.new_entry(
-                    tenant_id=caller.tenant_id,
-                    actor_id=caller.user_id,
-                    caller_type=caller.caller_type.value,
-                    draft=ctx.audit,
-                    occurred_at=ctx.now,
-                    duration_us=_elapsed_us(planned.started),
-                )
+                entry = audit.new_entry(caller, ctx.audit, ctx.now, _elapsed_us(planned.started))
             appended = trail.write(conn, outbox.rows(ctx.events, subscribed), entry)
             run.events.extend(e for e in ctx.events if e.name in subscribed)
             if appended is not None and appended.seq is None:
@@ -238,16 +231,11 @@ class Bus:
             try:
                 with self.uow.begin(write=True) as conn:
                     entry = audit.new_entry(
-                        tenant_id=denial.caller.tenant_id,
-                        actor_id=denial.caller.user_id,
-                        caller_type=denial.caller.caller_type.value,
-                        draft=draft,
-                        occurred_at=self.clock(),
-                        duration_us=_elapsed_us(denial.started),
+                        denial.caller, draft, self.clock(), _elapsed_us(denial.started)
                     )
                     appended = audit.append(conn, entry)
                 if appended.seq is None and self.sealer is not None:
-                    self.sealer.committed([denial.caller.tenant_id], 1)
+                    self.sealer.committed(denial.caller.tenant_id, 1)
             except Exception:
                 log.exception("could not audit a denied attempt on %s", denial.spec.id)
 
@@ -255,7 +243,7 @@ class Bus:
         """Hand pending audit entries to the sealer, then deliver the events."""
         if run.pending and self.sealer is not None:
             for tenant_id, entries in run.pending.items():
-                self.sealer.committed([tenant_id], entries)
+                self.sealer.committed(tenant_id, entries)
         self._deliver(run.events)
 
     def _sweep_once(self) -> None:

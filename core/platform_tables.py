@@ -38,18 +38,10 @@ class User(SQLModel, table=True):
     created_at: dt.datetime = Field(sa_type=UTC_DATETIME)
 
 
-class AuditEntry(SQLModel, table=True):
-    """One link of a tenant's hash chain; rows are never updated or deleted (triggers)."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (
-        sa.Index("uq_audit_log_tenant_seq", "tenant_id", "seq", unique=True),
-        sa.Index("ix_audit_log_tenant_entity", "tenant_id", "entity", "seq"),
-    )
+class AuditRecord(SQLModel):
+    """What an audit entry says, pending or chained; the tables add tenant and chain."""
 
     id: uuid.UUID = Field(primary_key=True)
-    tenant_id: str = Field(max_length=63)
-    seq: int = Field(sa_type=sa.BigInteger)
     occurred_at: dt.datetime = Field(sa_type=UTC_DATETIME)
     actor_id: str = Field(max_length=128)
     caller_type: str = Field(max_length=16)
@@ -60,6 +52,19 @@ class AuditEntry(SQLModel, table=True):
     outcome: str = Field(max_length=16)
     error_code: str | None = Field(default=None, max_length=32)
     duration_us: int = Field(sa_type=sa.BigInteger)
+
+
+class AuditEntry(AuditRecord, table=True):
+    """One link of a tenant's hash chain; rows are never updated or deleted (triggers)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.Index("uq_audit_log_tenant_seq", "tenant_id", "seq", unique=True),
+        sa.Index("ix_audit_log_tenant_entity", "tenant_id", "entity", "seq"),
+    )
+
+    tenant_id: str = Field(max_length=63)
+    seq: int = Field(sa_type=sa.BigInteger)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
 
@@ -74,28 +79,17 @@ class AuditChainHead(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
-class PendingAuditEntry(SQLModel, table=True):
-    """An entry committed with its action while another writer held the chain head.
+class PendingAuditEntry(AuditRecord, table=True):
+    """An entry committed with its action (PostgreSQL), awaiting its place in the chain.
 
-    Sealing moves it into `audit_log` with its seq and hashes, under the head lock and
-    after commit, so writers of one tenant commit in parallel instead of queueing through
-    each other's commit. Only PostgreSQL writes here: SQLite has one writer at a time.
+    `core.audit_seal` moves it into `audit_log` with its seq and hashes after commit, so
+    writers of one tenant commit in parallel instead of queueing through each other's
+    commit. SQLite has one writer at a time and chains entries as it writes them.
     """
 
     __tablename__ = "audit_pending"
 
-    id: uuid.UUID = Field(primary_key=True)
     tenant_id: str = Field(max_length=63, index=True)
-    occurred_at: dt.datetime = Field(sa_type=UTC_DATETIME)
-    actor_id: str = Field(max_length=128)
-    caller_type: str = Field(max_length=16)
-    action_id: str = Field(max_length=130)
-    entity: str = Field(max_length=63)
-    record_id: str | None = Field(default=None, max_length=36)
-    changes: dict[str, Any] = Field(default_factory=dict, sa_type=CanonicalJSON)
-    outcome: str = Field(max_length=16)
-    error_code: str | None = Field(default=None, max_length=32)
-    duration_us: int = Field(sa_type=sa.BigInteger)
 
 
 class OutboxEvent(SQLModel, table=True):

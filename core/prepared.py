@@ -9,7 +9,7 @@ still bound, and SQLAlchemy's own type processors still convert them.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,21 +61,6 @@ class Prepared:
                 self.sql, params, exc, conn.dialect.loaded_dbapi.Error
             ) from exc
         return cursor
-
-    def executemany(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run once per row on the driver, which sends them all in one round trip."""
-        dbapi = conn.connection.dbapi_connection
-        assert dbapi is not None
-        cursor = dbapi.cursor()
-        params = [self.params(values) for values in rows]
-        try:
-            cursor.executemany(self.sql, params)
-        except conn.dialect.loaded_dbapi.Error as exc:
-            if conn.dialect.is_disconnect(exc, dbapi, cursor):
-                conn.invalidate(exc)
-            raise sa.exc.DBAPIError.instance(
-                self.sql, params, exc, conn.dialect.loaded_dbapi.Error
-            ) from exc
 
 
 def prepared(

@@ -28,7 +28,7 @@ def write(
     if entry is not None and len(events) == 1 and conn.dialect.name == "postgresql":
         values = {**entry, **{_EVENT + k: v for k, v in events[0].items()}}
         _event_and_entry(conn.dialect).execute(conn, values)
-        return Appended(entry["id"], None)
+        return Appended(None)
     outbox.insert(conn, events)
     return audit.append(conn, entry) if entry is not None else None
 

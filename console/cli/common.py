@@ -60,6 +60,27 @@ def complete_action(
 ENTITY_ARGUMENT = click.argument("entity_name", metavar="ENTITY", shell_complete=complete_entity)
 
 
+def selection_options(command: Any) -> Any:
+    """--filter, --search and --order-by: which records, and in what order (list, export)."""
+    for option in reversed(
+        (
+            click.option(
+                "--filter",
+                "filters",
+                multiple=True,
+                metavar="FIELD[__OP]=VALUE",
+                help="Keep matching records; OP is eq ne lt lte gt gte in contains. Repeatable.",
+            ),
+            click.option("--search", metavar="TEXT", help="Text search over the search fields."),
+            click.option(
+                "--order-by", metavar="[-]FIELD", help="Sort field; a leading - sorts descending."
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 def resolve(state: CliState, name: str) -> Entity:
     """Entity by name, plural or key in any case: `Task`, `tasks`, `TASK`."""
     return state.app.registry.entity(name)

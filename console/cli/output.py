@@ -63,13 +63,6 @@ def csv_cell(value: Any) -> str:
     return csv_safe(cell(value))
 
 
-def write_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str], out: Any) -> None:
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([csv_cell(row.get(c)) for c in columns])
-
-
 def write_csv_stream(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
     """Write CSV to stdout as rows arrive, so an export of any size keeps memory flat."""
     out = sys.stdout

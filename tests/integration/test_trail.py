@@ -14,7 +14,7 @@ import pytest
 from core import audit, outbox, trail
 from core.audit_draft import AuditDraft
 from core.bootstrap import App
-from core.contracts import DomainEvent
+from core.contracts import Caller, CallerType, DomainEvent
 from tests.support.engine_helpers import audit_entries, outbox_rows
 
 NOW = dt.datetime(2026, 11, 29, 12, 0, 0, 123456, tzinfo=dt.UTC)
@@ -35,14 +35,8 @@ def event(name: str, record: uuid.UUID) -> DomainEvent:
 
 def entry(record: uuid.UUID) -> dict[str, object]:
     draft = AuditDraft("task.create", "Task", str(record), {"title": {"after": "naïve ✓"}})
-    return audit.new_entry(
-        tenant_id="default",
-        actor_id="trail-test",
-        caller_type="script",
-        draft=draft,
-        occurred_at=NOW,
-        duration_us=7,
-    )
+    who = Caller("trail-test", "default", frozenset({"admin"}), CallerType.SCRIPT)
+    return audit.new_entry(who, draft, NOW, 7)
 
 
 @pytest.mark.parametrize("events", [0, 1, 2])

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from console.cli.common import ENTITY_ARGUMENT, PAGE_MAX, complete_action
+from console.cli.common import ENTITY_ARGUMENT, PAGE_MAX, complete_action, selection_options
 from console.cli.state import CliState
 
 ASSIGNMENTS = click.argument("assignments", nargs=-1, metavar="KEY=VALUE...")
@@ -130,17 +130,7 @@ def _read_input(text: str | None, path: str | None) -> dict[str, Any]:
 def register(cli: click.Group) -> None:
     @cli.command("list", short_help="List records of an entity.")
     @ENTITY_ARGUMENT
-    @click.option(
-        "--filter",
-        "filters",
-        multiple=True,
-        metavar="FIELD[__OP]=VALUE",
-        help="Keep matching records; OP is eq ne lt lte gt gte in contains. Repeatable.",
-    )
-    @click.option("--search", metavar="TEXT", help="Text search over the entity's search fields.")
-    @click.option(
-        "--order-by", metavar="[-]FIELD", help="Sort field; a leading - sorts descending."
-    )
+    @selection_options
     @click.option("--limit", type=int, metavar="N", help="Records per page, 1..500 (default 50).")
     @click.option("--cursor", metavar="C", help="Continue after a previous page's next_cursor.")
     @click.option("--all", "follow", is_flag=True, help="Follow cursors and print every page.")

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from console.cli.common import ENTITY_ARGUMENT
+from console.cli.common import ENTITY_ARGUMENT, selection_options
 from console.cli.state import CliState
 
 
@@ -106,15 +106,7 @@ def _import(
 def register(cli: click.Group) -> None:
     @cli.command(short_help="Write all records of an entity as CSV or JSON.")
     @ENTITY_ARGUMENT
-    @click.option(
-        "--filter",
-        "filters",
-        multiple=True,
-        metavar="FIELD[__OP]=VALUE",
-        help="Export only matching records. Repeatable.",
-    )
-    @click.option("--search", metavar="TEXT", help="Text search over the search fields.")
-    @click.option("--order-by", metavar="[-]FIELD", help="Sort field; - for descending.")
+    @selection_options
     @click.pass_obj
     def export(
         state: CliState,
