@@ -88,11 +88,13 @@ def layout(columns: Sequence[Column], width: int) -> list[Column]:
         elif c.kind == "enum":
             fixed[c.name] = max([len(o) for o in c.options] + [len(c.label)])
     flexible = [c for c in columns if c.name not in fixed]
+    # The first column is the title: it gets a double share of what is left.
+    weights = {c.name: (2 if i == 0 else 1) for i, c in enumerate(columns)}
+    parts = sum(weights[c.name] for c in flexible) or 1
     budget = width - 2 - sum(fixed.values()) - GAP * (len(columns) - 1)
-    share = max(MIN_TEXT, budget // max(len(flexible), 1))
     out = []
     for c in columns:
-        w = fixed.get(c.name, share)
+        w = fixed.get(c.name) or max(MIN_TEXT, budget * weights[c.name] // parts)
         out.append(Column(c.name, c.label, c.kind, w, c.options, c.target, c.sortable))
     return out
 

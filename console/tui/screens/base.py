@@ -146,7 +146,7 @@ class ShellScreen(BusScreen):
             with Vertical(id="content"):
                 yield from self.compose_content()
         yield JumpLine(self.shell.jump_completions)
-        yield Footer()
+        yield Footer(compact=True)
 
     def compose_content(self) -> ComposeResult:
         yield from ()

@@ -105,7 +105,10 @@ class EntityTableScreen(ShellScreen):
                 self.table.marked.clear()
                 self.table.cursor = 0
             self.table.show(source, self.table.columns, self.titles)
-            self.query_one(FilterBar).show_error(None)
+            bar = self.query_one(FilterBar)
+            bar.show_error(None)
+            if bar_errors:
+                bar.close()
             self.count = None
             self.load_count(query, source)
             self.paint()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -79,7 +80,7 @@ class RecordDetailScreen(ShellScreen):
         with VerticalScroll(id="detail"):
             yield Static("", id="detail-fields")
             yield Static("Links", classes="section")
-            yield OptionList(id="links", classes="links")
+            yield OptionList(id="links", classes="links", compact=True)
             yield Static("History", classes="section")
             yield Static("", id="history")
 
@@ -112,39 +113,35 @@ class RecordDetailScreen(ShellScreen):
         links.add_options(self.link_options(around))
         self.query_one("#history", Static).update(history_text(around["history"]))
 
-    def fields_text(self, record: dict[str, Any], refs: dict[str, str | None]) -> Text:
+    def fields_text(self, record: dict[str, Any], refs: dict[str, str | None]) -> Table:
         entity = self.entity
-        text = Text(f"{entity.name} ", style="bold")
-        text.append_text(safe_text(record_title(entity, record), style="bold"))
-        text.append("\n\n")
-        width = max(len(f.display_label) for f in entity.fields) + 2
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column(ratio=1)
+        heading = safe_text(record_title(entity, record), style="bold")
+        grid.add_row(Text(entity.name, style="bold"), heading)
+        grid.add_row("", "")
+        columns = {c.name: c for c in entity_columns(entity)}
         for f in entity.fields:
-            text.append(f"{f.display_label:<{width}}", style="dim")
             value = record.get(f.name)
             if f.options and value is not None:
-                text.append(str(value), style=state_style(f.options, str(value)))
+                shown = Text(str(value), style=state_style(f.options, str(value)))
             elif str(f.type) == "long_text":
-                text.append_text(safe_text(display(value), single_line=False))
+                shown = safe_text(display(value), single_line=False)
+            elif f.name in columns:
+                shown = cell(columns[f.name], record, {})
             else:
-                column = next((c for c in entity_columns(entity) if c.name == f.name), None)
-                text.append_text(cell(column, record, {}) if column else safe_text(display(value)))
-            text.append("\n")
+                shown = safe_text(display(value))
+            grid.add_row(f.display_label, shown)
         for rel in entity.belongs_to:
-            label = rel.name.replace("_", " ").capitalize()
-            text.append(f"{label:<{width}}", style="dim")
             title = refs.get(rel.column)
-            text.append_text(safe_text(title) if title else Text("—", style="dim"))
-            text.append("\n")
-        text.append(f"\n{'id':<{width}}", style="dim")
-        text.append(f"{record['id']}  version {record.get('version')}\n", style="dim")
-        text.append(f"{'updated':<{width}}", style="dim")
-        text.append_text(
-            safe_text(
-                f"{display(record.get('updated_at'))} by {record.get('updated_by') or ''}",
-                style="dim",
-            )
-        )
-        return text
+            label = rel.name.replace("_", " ").capitalize()
+            grid.add_row(label, safe_text(title) if title else Text("—", style="dim"))
+        grid.add_row("", "")
+        grid.add_row("id", Text(f"{record['id']}  version {record.get('version')}", style="dim"))
+        updated = f"{display(record.get('updated_at'))} by {record.get('updated_by') or ''}"
+        grid.add_row("updated", safe_text(updated, style="dim"))
+        return grid
 
     def link_options(self, around: dict[str, Any]) -> list[Option | None]:
         record = self.record or {}

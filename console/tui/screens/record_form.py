@@ -38,6 +38,7 @@ class RecordFormScreen(ShellScreen):
         self.entity, self.record = entity, record
         self.new_id = str(uuid.uuid4()) if record is None else None
         self.in_flight = False
+        self.saved = False
         verb = "Edit" if record else "New"
         self.title_text = f"{verb} {entity.name}"
 
@@ -165,7 +166,7 @@ class RecordFormScreen(ShellScreen):
         return payload
 
     def action_submit(self) -> None:
-        if self.in_flight:
+        if self.in_flight or self.saved:
             return
         payload = self.payload()
         if payload is None:
@@ -188,7 +189,7 @@ class RecordFormScreen(ShellScreen):
         self.query_one("#save", Button).disabled = False
 
     def _saved(self, record: dict[str, Any]) -> None:
-        self._settled()
+        self.saved = True  # the Save button stays disabled: this form is done
         created = self.record is None
         self.app.post_message(RecordsChanged(self.entity.name, record))
         title = record_title(self.entity, record)

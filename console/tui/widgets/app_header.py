@@ -10,7 +10,8 @@ from console.tui.text import safe_text
 
 class AppHeader(Static):
     DEFAULT_CSS = """
-    AppHeader { dock: top; height: 1; background: $panel; color: $foreground; }
+    AppHeader { dock: top; height: 1; background: $panel; color: $foreground;
+        text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def show(self, tenant: str | None, user: str | None, database: str | None) -> None:

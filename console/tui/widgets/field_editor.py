@@ -41,10 +41,12 @@ class FieldEditor(Vertical):
     DEFAULT_CSS = """
     FieldEditor { height: auto; }
     FieldEditor > Horizontal { height: auto; }
-    FieldEditor .field-label { width: 20; height: 1; }
+    FieldEditor .field-label { width: 20; height: 1; color: $text-muted; }
     FieldEditor .field-input { width: 1fr; }
-    FieldEditor TextArea { height: 4; }
-    FieldEditor .field-error { color: $error; height: auto; padding-left: 20; }
+    FieldEditor Input.field-input, FieldEditor TextArea.field-input { background: $boost; }
+    FieldEditor TextArea { height: 3; }
+    FieldEditor .field-error { color: $error; height: auto; padding-left: 20; display: none; }
+    FieldEditor .field-error.-shown { display: block; }
     FieldEditor .field-note { color: $text-muted; height: auto; padding-left: 20; }
     FieldEditor .ref-title { width: 1fr; height: 1; }
     FieldEditor .ref-choose { min-width: 10; width: auto; height: 1; border: none; }
@@ -175,9 +177,9 @@ class FieldEditor(Vertical):
         )
 
     def show_error(self, message: str | None) -> None:
-        self.query_one(".field-error", Static).update(
-            safe_text(message, single_line=False) if message else ""
-        )
+        error = self.query_one(".field-error", Static)
+        error.update(safe_text(message, single_line=False) if message else "")
+        error.set_class(bool(message), "-shown")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

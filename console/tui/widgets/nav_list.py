@@ -12,7 +12,7 @@ from textual.widgets.option_list import Option
 
 class NavList(OptionList):
     DEFAULT_CSS = """
-    NavList { width: 24; height: 1fr; border: none; border-right: tall $panel; padding: 0; }
+    NavList { width: 22; height: 1fr; border: none; border-right: tall $panel; padding: 0; }
     NavList:focus { border: none; border-right: tall $accent; }
     """
 
@@ -25,7 +25,7 @@ class NavList(OptionList):
         """`groups` holds (entity name, plural label) pairs; counts are by entity name."""
         highlighted = self.highlighted
         self.clear_options()
-        width = max(self.size.width - 2, 20)
+        width = max(self.size.width - 2, 16)
         options: list[Option | None] = []
         for index, group in enumerate(groups):
             if index:
