@@ -20,7 +20,7 @@ from console.tui.app import MetaSaasApp
 from core.bootstrap import App as CoreApp
 from core.bootstrap import bootstrap
 from core.contracts import Caller, CallerType
-from core.migrate import migrate
+from core.db.migrate import migrate
 from core.seeding import seed
 from core.settings import Settings
 
