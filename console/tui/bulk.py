@@ -92,12 +92,12 @@ def delete_effects(session: Session, entity: Entity, ids: list[str]) -> list[Eff
     return effects
 
 
-def describe_delete(what: Text, effects: list[Effect]) -> Text:
+def describe_delete(what: Text, effects: list[Effect], many: bool = False) -> Text:
     body = Text("Delete ", style="bold")
     body.append_text(what)
     body.append("?\n\n")
     if not effects:
-        body.append("No other record refers to it.", style="dim")
+        body.append(f"No other record refers to {'them' if many else 'it'}.", style="dim")
     for effect in effects:
         noun = effect.entity.plural if effect.count != 1 else effect.entity.name
         body.append(f"• {effect.count} {noun} ({effect.relationship}) ")

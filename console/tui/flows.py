@@ -39,7 +39,7 @@ def delete(screen: BusScreen, entity: Entity, records: list[dict[str, Any]], don
     session = screen.session
 
     def confirm(effects: list[Any]) -> None:
-        body = describe_delete(_named(entity, records), effects)
+        body = describe_delete(_named(entity, records), effects, many=len(records) > 1)
         screen.app.push_screen(ConfirmScreen(body, yes="Delete"), run)
 
     def run(yes: bool | None) -> None:

@@ -91,7 +91,7 @@ class PagedRows:
         """Fetch the chunk holding `index` (and the page after it), walking from the nearest
         anchor; `fetch(cursor, limit)` is one `<e>.list` call. Runs on a worker thread."""
         anchor = self.anchor_before(index)
-        while index - anchor >= WALK - self.page_size and not cancelled():
+        while index - anchor >= WALK and not cancelled():
             rows, cursor = fetch(self._anchors[anchor], WALK)
             with self._lock:
                 self._add_anchor(anchor + len(rows), cursor)

@@ -145,8 +145,9 @@ class ShellScreen(BusScreen):
             yield NavList(id="nav")
             with Vertical(id="content"):
                 yield from self.compose_content()
-        yield JumpLine(self.shell.jump_completions)
-        yield Footer(compact=True)
+        with Vertical(id="bottom"):
+            yield JumpLine(self.shell.jump_completions)
+            yield Footer(compact=True)
 
     def compose_content(self) -> ComposeResult:
         yield from ()

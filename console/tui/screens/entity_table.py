@@ -165,7 +165,7 @@ class EntityTableScreen(ShellScreen):
 
     def paint(self) -> None:
         table = self.table
-        columns = layout(self.all_columns, max(table.size.width, 40))
+        columns = layout(self.all_columns, max(table.scrollable_content_region.width, 40))
         table.columns = columns
         sort = self.query_state.order_by or self.entity.ui.default_sort
         self.query_one(TableHeader).show(columns, sort, self.focused_column)

@@ -37,7 +37,10 @@ class FilterBar(Vertical):
 
     def compose(self) -> ComposeResult:
         yield CompletingInput(
-            self._complete, placeholder="status=todo,review due_date<2026-07-01 text", id="filter"
+            self._complete,
+            placeholder="status=todo,review due_date<2026-07-01 text",
+            id="filter",
+            compact=True,
         )
         yield Static("", id="filter-hint")
         yield Static("", id="filter-error")

@@ -12,7 +12,7 @@ from console.tui.widgets.completing_input import Complete, CompletingInput
 
 class JumpLine(Vertical):
     DEFAULT_CSS = """
-    JumpLine { dock: bottom; height: auto; display: none; background: $panel; }
+    JumpLine { height: auto; display: none; background: $panel; }
     JumpLine.-open { display: block; }
     JumpLine Input { border: none; height: 1; padding: 0 1; background: $panel; }
     JumpLine #jump-hint { height: 1; padding: 0 1; color: $text-muted; }
@@ -28,7 +28,9 @@ class JumpLine(Vertical):
         self._complete = complete
 
     def compose(self) -> ComposeResult:
-        yield CompletingInput(self._complete, placeholder=":entity [id prefix]", id="jump-input")
+        yield CompletingInput(
+            self._complete, placeholder=":entity [id prefix]", id="jump-input", compact=True
+        )
         yield Static("", id="jump-hint")
 
     def open(self) -> None:
