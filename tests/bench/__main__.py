@@ -22,6 +22,8 @@ SCENARIOS = {
     "P6": ("tests.bench.bench_p6_verify", "audit verify over 1,000,000 entries"),
     "P7": ("tests.bench.bench_p7_concurrent", "8 processes creating tasks on PostgreSQL"),
     "P8": ("tests.bench.bench_p8_batch", "metasaas batch of 1,000,000 lines"),
+    "P4": ("tests.bench.bench_p4_tui", "TUI virtual table on 1,000,000 tasks"),
+    "P9": ("tests.bench.bench_p9_tui_start", "cold `metasaas tui` to first frame"),
 }
 
 

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from console.tui.text import safe_text
 
 
-class StatusLine(Static):
+class StatusLine(Widget):
+    """A plain widget, not a Static: a new line only repaints, it never re-lays out the
+    screen (this runs on every cursor move)."""
+
+    DEFAULT_CSS = "StatusLine { height: 1; }"
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.line = Text()
+
+    def render(self) -> Text:
+        return self.line
+
     def show(
         self,
         plural: str,
@@ -30,4 +42,6 @@ class StatusLine(Static):
         line.append(f"  sort: {sort.removeprefix('-')} {arrow}", style="dim")
         if marked:
             line.append(f"  {marked} marked", style="bold")
-        self.update(line)
+        if line != self.line:
+            self.line = line
+            self.refresh()
