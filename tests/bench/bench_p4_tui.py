@@ -93,7 +93,7 @@ async def _scroll(url: str, rows: int) -> tuple[float, float]:
         while table.cursor < rows:
             await pilot.press("pagedown")
             top = round(table.scroll_offset.y)
-            await _until(pilot, lambda: table.source.row(top) is not None, limit=60)
+            await _until(pilot, lambda top=top: table.source.row(top) is not None, limit=60)
             await pilot.pause()
         after = rss_mb()
     return before, after

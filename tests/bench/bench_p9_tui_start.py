@@ -3,8 +3,9 @@ that draws one `Static`, measured the same way in the same run.
 
 Each side is a fresh interpreter that runs its app headless at 80x24; a probe wraps
 `App.run` and `App._display` identically for both, notes the first frame the app would
-write to the terminal, and reports the wall time since the parent started the process. The TUI side must not have
-loaded litellm, Alembic or SQLModel by then (the database is opened after that frame).
+write to the terminal, and reports the wall time since the parent started the process.
+The TUI side must not have loaded litellm, Alembic or SQLModel by then (the database is
+opened after that frame).
 """
 
 from __future__ import annotations
