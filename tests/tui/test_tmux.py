@@ -63,13 +63,22 @@ class Terminal:
         raise AssertionError(f"never showed {needles!r}; the screen was:\n{shown}")
 
     def alive(self) -> bool:
-        return subprocess.run([self.tmux, "has-session", "-t", self.name],
-                              capture_output=True, check=False).returncode == 0
+        return (
+            subprocess.run(
+                [self.tmux, "has-session", "-t", self.name], capture_output=True, check=False
+            ).returncode
+            == 0
+        )
 
 
 def cli(url: str, *args: str) -> object:
-    out = subprocess.run([str(METASAAS), "--db", url, *args, "--format", "json"],
-                         capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [str(METASAAS), "--db", url, *args, "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
     return json.loads(out.stdout)
 
 
