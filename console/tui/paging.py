@@ -87,9 +87,12 @@ class PagedRows:
                 self._chunks.popitem(last=False)
             self._add_anchor(start + len(rows), next_cursor)
 
-    def load(self, index: int, fetch: Fetch, cancelled: Callable[[], bool] = bool) -> Chunk:
-        """Fetch the chunk holding `index` (and the page after it), walking from the nearest
-        anchor; `fetch(cursor, limit)` is one `<e>.list` call. Runs on a worker thread."""
+    def load(
+        self, index: int, fetch: Fetch, cancelled: Callable[[], bool] = bool, span: int = 0
+    ) -> Chunk:
+        """Fetch the chunk holding `index` and the `span` rows after it (a page at least),
+        walking from the nearest anchor; `fetch(cursor, limit)` is one `<e>.list` call.
+        Runs on a worker thread."""
         anchor = self.anchor_before(index)
         while index - anchor >= WALK and not cancelled():
             rows, cursor = fetch(self._anchors[anchor], WALK)
@@ -98,7 +101,7 @@ class PagedRows:
             if cursor is None or not rows:
                 break
             anchor += len(rows)
-        limit = min(WALK, index - anchor + self.page_size)
+        limit = min(WALK, index - anchor + max(span, self.page_size))
         rows, cursor = fetch(self._anchors.get(anchor), limit)
         self.store(anchor, rows, cursor)
         return Chunk(anchor, rows)

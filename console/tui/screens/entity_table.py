@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.worker import get_current_worker
 
 from console.tui import bindings, flows
-from console.tui.columns import entity_columns, layout, titles_needed
+from console.tui.columns import entity_columns, titles_needed
 from console.tui.messages import RecordChosen
 from console.tui.paging import PagedRows
 from console.tui.query import Query, completions, parse_filter_text
@@ -69,9 +69,6 @@ class EntityTableScreen(ShellScreen):
             self.seen_changes = self.shell.changes.get(self.entity.name, 0)
             self.load(self.query_state, keep_cursor=True)
 
-    def on_resize(self) -> None:
-        self.paint()
-
     # -- loading -----------------------------------------------------------------
 
     def fetch(self, query: Query) -> Any:
@@ -104,7 +101,8 @@ class EntityTableScreen(ShellScreen):
                 self.marked_rows.clear()
                 self.table.marked.clear()
                 self.table.cursor = 0
-            self.table.show(source, self.table.columns, self.titles)
+                self.table.scroll_to(y=0, animate=False, immediate=True)
+            self.table.show(source, self.all_columns, self.titles)
             bar = self.query_one(FilterBar)
             bar.show_error(None)
             if bar_errors:
@@ -155,18 +153,21 @@ class EntityTableScreen(ShellScreen):
 
         def loaded(_: Any) -> None:
             self._loading_at = None
-            self.table.refresh()
+            self.table.rows_arrived()
 
+        span = self.table.size.height + source.page_size  # the view and the page after it
         self.ask(
-            lambda: source.load(index, fetch, cancelled), loaded, loading=self.table, group="rows"
+            lambda: source.load(index, fetch, cancelled, span),
+            loaded,
+            loading=self.table,
+            group="rows",
         )
 
     # -- painting ----------------------------------------------------------------
 
     def paint(self) -> None:
         table = self.table
-        columns = layout(self.all_columns, max(table.scrollable_content_region.width, 40))
-        table.columns = columns
+        columns = table.columns
         sort = self.query_state.order_by or self.entity.ui.default_sort
         self.query_one(TableHeader).show(columns, sort, self.focused_column)
         self.query_one(StatusLine).show(
@@ -180,6 +181,7 @@ class EntityTableScreen(ShellScreen):
         table.refresh()
 
     @on(RecordTable.CursorMoved)
+    @on(RecordTable.ColumnsLaidOut)
     def _moved(self) -> None:
         self.paint()
 
@@ -249,6 +251,7 @@ class EntityTableScreen(ShellScreen):
         if self.marked_rows.pop(ident, None) is None:
             self.marked_rows[ident] = record
         self.table.marked = set(self.marked_rows)
+        self.table.invalidate()
         self.table.action_move(1)
         self.paint()
 
@@ -262,6 +265,7 @@ class EntityTableScreen(ShellScreen):
     def _after_bulk(self, succeeded: int = 0) -> None:
         self.marked_rows.clear()
         self.table.marked.clear()
+        self.table.invalidate()
         self.paint()
 
     def action_delete(self) -> None:

@@ -16,13 +16,14 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from console.tui.columns import Column, row_text
+from console.tui.columns import Column, layout, row_text
 from console.tui.paging import PagedRows
 
 
@@ -59,6 +60,9 @@ class RecordTable(ScrollView, can_focus=True):
             self.index = index
             self.record = record
 
+    class ColumnsLaidOut(Message):
+        """The columns got new widths (the table has a new width): the header follows."""
+
     class CursorMoved(Message):
         def __init__(self, index: int) -> None:
             super().__init__()
@@ -67,40 +71,83 @@ class RecordTable(ScrollView, can_focus=True):
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
         self.source = PagedRows()
+        self.all_columns: list[Column] = []
         self.columns: list[Column] = []
+        """`all_columns` laid out for the width the table had when it was last drawn."""
+        self._laid_for = -1
         self.titles: Mapping[str, str] = {}
         self.marked: set[str] = set()
+        self.generation = 0
+        """Bumped when columns, titles or marks change: cached lines drawn before are stale."""
+        self._lines: LRUCache[tuple[Any, ...], Strip] = LRUCache(1024)
+        self._asked = False
+        self._base = self._cursor_style = self._missing_style = Style()
+        self._refs: list[str] = []
+
+    def rows_arrived(self) -> None:
+        """A fetch stored rows: draw again (lines already drawn stay cached)."""
+        self._asked = False
+        self.refresh()
+
+    def invalidate(self) -> None:
+        """Forget drawn lines (new columns, titles, marks) and redraw."""
+        self.generation += 1
+        self._asked = False
+        self.refresh()
 
     def show(self, source: PagedRows, columns: list[Column], titles: Mapping[str, str]) -> None:
-        self.source, self.columns, self.titles = source, columns, titles
+        if columns != self.all_columns:
+            self.all_columns, self._laid_for = columns, -1
+        self.source, self.titles = source, titles
         self.cursor = min(self.cursor, max(source.size - 1, 0))
         self.resize()
 
     def resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.source.size)
-        self.refresh()
+        self.invalidate()
 
     @property
     def current(self) -> dict[str, Any] | None:
         return self.source.row(self.cursor) if self.source.size else None
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        width = self.scrollable_content_region.width
+        if width != self._laid_for and width > 0:
+            self._laid_for = width
+            self.columns = layout(self.all_columns, width)
+            self.generation += 1
+            self.post_message(self.ColumnsLaidOut())
+        # Styles are looked up once per drawing, not once per line.
+        self._base = self.rich_style
+        self._cursor_style = self._base + self.get_component_rich_style("record-table--cursor")
+        self._missing_style = self._base + self.get_component_rich_style("record-table--missing")
+        self._refs = [c.name for c in self.columns if c.kind == "ref"]
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.size.width
-        base = self.rich_style
+        base = self._base
         if index >= self.source.size:
             return Strip.blank(width, base)
         record = self.source.row(index)
         if record is None:
-            self.post_message(self.RowsWanted(index))
-            style = self.get_component_rich_style("record-table--missing")
-            return Strip([Segment("  …", base + style)]).adjust_cell_length(width, base)
+            if not self._asked:  # one request per drawing; it fetches the rows below too
+                self._asked = True
+                self.post_message(self.RowsWanted(index))
+            return Strip([Segment("  …", self._missing_style)]).adjust_cell_length(width, base)
         marked = str(record.get("id")) in self.marked
+        current = index == self.cursor
+        titles = tuple(self.titles.get(str(record.get(name))) for name in self._refs)
+        key = (id(record), self.generation, width, marked, current, self.has_focus, titles)
+        cached = self._lines.get(key)
+        if cached is not None:
+            return cached
         text = row_text(self.columns, record, self.titles, marked)
-        style = base
-        if index == self.cursor:
-            style = base + self.get_component_rich_style("record-table--cursor")
-        return _strip(text, self.app.console, style, width)
+        style = self._cursor_style if current else base
+        strip = _strip(text, self.app.console, style, width)
+        self._lines[key] = strip
+        return strip
 
     def watch_cursor(self, old: int, new: int) -> None:
         height = self.scrollable_content_region.height
