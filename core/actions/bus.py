@@ -150,6 +150,12 @@ class Bus:
         self._sealer: Sealer | None = None
         self._guard = threading.Lock()
         self._dispatcher: Dispatcher | None = None
+        # events some subscriber takes on the committing thread; the rest go to a worker
+        self._inline_events = frozenset(
+            name
+            for name, subs in registry.subscribers.items()
+            if any(not s.background for s in subs)
+        )
 
     @property
     def dispatcher(self) -> Dispatcher:
@@ -445,15 +451,24 @@ class Bus:
             return 0
 
     def _deliver(self, events: list[DomainEvent]) -> None:
-        """After commit: this run's events, and once per process whatever a crash left."""
-        ids = [e.id for e in events]
+        """After commit: this run's events, and once per process whatever a crash left.
+
+        Events only background subscribers want go straight to their worker: the action's
+        thread does not even read them back.
+        """
+        inline = self._inline_events
+        ids = [e.id for e in events if e.name in inline]
+        later = [e.id for e in events if e.name not in inline]
         if not self._swept and self.registry.subscribers:
             self._swept = True
             pending = self.dispatcher.pending()
             seen = set(pending)
             ids = pending + [i for i in ids if i not in seen]
+            later = [i for i in later if i not in seen]
         if ids:
             self.dispatcher.deliver(ids)
+        for event_id in later:
+            self.dispatcher.queue(event_id)
 
     def deliver_pending(self) -> int:
         self._swept = True

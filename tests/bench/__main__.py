@@ -22,6 +22,7 @@ SCENARIOS = {
     "P6": ("tests.bench.bench_p6_verify", "audit verify over 1,000,000 entries"),
     "P7": ("tests.bench.bench_p7_concurrent", "8 processes creating tasks on PostgreSQL"),
     "P8": ("tests.bench.bench_p8_batch", "metasaas batch of 1,000,000 lines"),
+    "P10": ("tests.bench.bench_p10_slow_subscribers", "slow subscribers do not slow actions"),
 }
 
 
