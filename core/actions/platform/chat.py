@@ -24,11 +24,9 @@ from pydantic import Field as PydField
 from core.actions.context import Context
 from core.actions.scrub import scrub_values
 from core.contracts import Caller, CallerType, deny
-from core.db.chat_tables import chat_messages, chat_sessions
 from core.errors import InvalidInput, NotFound
 from core.model.inputs import STRICT, check_json, clean_text
 from core.model.platform import ADMIN, SUPPORT, PlatformAction, admins, anyone
-from core.trail.reader import parse_since
 
 TEXT = Annotated[str, AfterValidator(clean_text)]
 SHORT = Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_text)]
@@ -88,6 +86,8 @@ def sees_all(caller: Caller) -> bool:
 
 def _session(ctx: Context, session_id: uuid.UUID, *, own: bool) -> dict[str, Any]:
     """The session if the caller may see it (`own`: only if it is theirs), else not found."""
+    from core.db.chat_tables import chat_sessions
+
     stmt = sa.select(chat_sessions).where(
         chat_sessions.c.tenant_id == ctx.caller.tenant_id, chat_sessions.c.id == session_id
     )
@@ -100,6 +100,8 @@ def _session(ctx: Context, session_id: uuid.UUID, *, own: bool) -> dict[str, Any
 
 
 def start(ctx: Context, data: StartSession) -> dict[str, Any]:
+    from core.db.chat_tables import chat_sessions
+
     ident = uuid.uuid4()
     row: dict[str, Any] = {
         "id": ident,
@@ -136,6 +138,8 @@ def sensitive_values(ctx: Context, plan: dict[str, Any] | None) -> list[str]:
 
 
 def append(ctx: Context, data: AppendMessage) -> dict[str, Any]:
+    from core.db.chat_tables import chat_messages, chat_sessions
+
     _session(ctx, data.session_id, own=True)
     values = data.model_dump()
     ident = uuid.uuid4()
@@ -191,6 +195,9 @@ def _cursor(row: dict[str, Any]) -> str:
 
 
 def sessions(ctx: Context, data: ListSessions) -> dict[str, Any]:
+    from core.db.chat_tables import chat_messages, chat_sessions
+    from core.trail.reader import parse_since
+
     s = chat_sessions.c
     clauses: list[Any] = [s.tenant_id == ctx.caller.tenant_id]
     if not sees_all(ctx.caller):
@@ -230,6 +237,8 @@ def sessions(ctx: Context, data: ListSessions) -> dict[str, Any]:
 
 
 def show(ctx: Context, data: ShowSession) -> dict[str, Any]:
+    from core.db.chat_tables import chat_messages
+
     session = _session(ctx, data.session_id, own=False)
     owner = session["owner_id"] == ctx.caller.user_id
     if not owner:  # a reviewer opening someone else's session is on record
@@ -255,6 +264,9 @@ def show(ctx: Context, data: ShowSession) -> dict[str, Any]:
 
 
 def purge(ctx: Context, data: PurgeSessions) -> dict[str, Any]:
+    from core.db.chat_tables import chat_messages, chat_sessions
+    from core.trail.reader import parse_since
+
     cutoff = parse_since(data.older_than, ctx.now)
     old = sa.and_(
         chat_sessions.c.tenant_id == ctx.caller.tenant_id,
