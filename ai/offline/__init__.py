@@ -62,25 +62,27 @@ def explain(ew: EntityWords, action_id: str, payload: dict[str, Any]) -> str:
 
 
 def examples(lex: Lexicon, focus: EntityWords | None = None) -> list[str]:
-    """Commands that work with this domain, built from its metadata."""
+    """One command of each kind (create, list, move, open) for this domain, from metadata."""
     entities = list(lex.by_key.values())
     if focus is not None:
         entities.remove(focus)
         entities.insert(0, focus)
     out: list[str] = []
+    creatable = [e for e in entities if e.title_field and not _needs_more(e, e.title_field)]
+    if creatable:
+        out.append(f"create {creatable[0].key} called <{creatable[0].example_title()}>")
     for ew in entities:
-        title = ew.title_field
-        if title is not None and not _needs_more(ew, title):
-            out.append(f"create {ew.key} called <{ew.example_title()}>")
         enum = next((f for f in ew.entity.fields if f.options), None)
         if enum is not None:
-            out.append(f"list {ew.entity.plural.lower()} where {enum.name} is {enum.options[-1]}")
-        if ew.state_field is not None:
-            state = ew.entity.workflows[0].transitions[0].target
-            out.append(f"move {ew.key} <id> to {state.replace('_', ' ')}")
-        if len(out) >= 4:
+            option = enum.options[-1].replace("_", " ")
+            out.append(f"list {ew.entity.plural.lower()} where {enum.name} is {option}")
             break
-    return out[:4]
+    flowing = [e for e in entities if e.state_field is not None]
+    if flowing:
+        state = flowing[0].entity.workflows[0].transitions[0].target
+        out.append(f"move {flowing[0].key} <id> to {state.replace('_', ' ')}")
+    out.append(f"open {entities[0].key} <id>")
+    return out
 
 
 def _needs_more(ew: EntityWords, title: str) -> bool:

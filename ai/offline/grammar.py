@@ -136,11 +136,21 @@ def _record_id(scan: Scan, ew: EntityWords, *, need: bool = True) -> str | None:
 
 
 def _wants_moves(scan: Scan) -> bool:
+    """`transitions of task …`, `what can task … move to`: the moves a record can make."""
+    found = False
     for i in range(len(scan.tokens)):
-        if scan.word(i) in ("transitions", "moves") and i not in scan.used:
+        w = scan.word(i)
+        if i not in scan.used and (w in ("transitions", "moves") or (w == "move" and found)):
             scan.take(i)
-            return True
-    return False
+            found = True
+        elif w == "can" and scan.word(0) in ("what", "where", "which"):
+            scan.take(i)
+            found = True
+    if found:
+        for i in range(len(scan.tokens)):
+            if scan.word(i) in ("to", "next", "possible") and i not in scan.used:
+                scan.take(i)
+    return found
 
 
 def _by_record(scan: Scan, ew: EntityWords, action_id: str, *, takes_record: bool = True) -> Result:

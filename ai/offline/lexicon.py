@@ -94,6 +94,7 @@ def build(registry: Any) -> Lexicon:
         by_key[entity.key] = ew
         for alias in (entity.name, entity.plural, entity.key, entity.table_name):
             entities.setdefault(words(alias), ew)
+            entities.setdefault((alias.lower(),), ew)  # `PurchaseOrder` typed as one word
     longest = max((len(p) for p in entities), default=1)
     return Lexicon(entities, by_key, longest)
 

@@ -93,8 +93,9 @@ def clause(scan: Scan, ew: EntityWords, i: int, values: dict[str, Any], mode: Mo
         return True
     option = scan.option_at(ew, i)
     if option is None and w == "in":
-        inner = scan.option_at(ew, i + 1)
-        option = (inner[0], inner[1], inner[2] + 1) if inner is not None else None
+        skip = 2 if scan.word(i + 1) == "the" else 1
+        inner = scan.option_at(ew, i + skip)
+        option = (inner[0], inner[1], inner[2] + skip) if inner is not None else None
     if option is not None:
         values[option[0]] = option[1]
         scan.take(i, option[2])
@@ -134,6 +135,11 @@ def _field_clause(
             op, k = parsed
             scan.take(at, k)
             at = _next_free(scan, at + k)
+            again = _op_at(scan, at) if op == "eq" else None  # `is at least`, `is after`
+            if again is not None and again[1] and again[0] != "eq":
+                op = again[0]
+                scan.take(at, again[1])
+                at = _next_free(scan, at + again[1])
     else:
         while scan.word(at) in SET_JOINERS or (at < len(scan.tokens) and at in scan.used):
             scan.take(at)
