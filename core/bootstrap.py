@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from core.bus import Bus, utcnow
+from core.actions.bus import Bus, utcnow
 from core.contracts import Caller, CallerType, Domain
-from core.database import create_engine
-from core.registry import Registry, load_domain
+from core.db.engines import create_engine
+from core.model.registry import Registry, load_domain
 from core.settings import Settings
 
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.bus import Bus
+from core.actions.bus import Bus
 from core.contracts import Caller, SeedRecord
+from core.db.platform_tables import tenants
 from core.errors import NotFound
-from core.platform_tables import tenants
 
 SEED_NAMESPACE = uuid.UUID("5d8f0a0e-3b0c-4c55-9d4e-8f2b6a1c7e10")
 
@@ -31,7 +31,7 @@ class SeedReport:
 
 
 def ensure_tenant(engine: sa.Engine, tenant_id: str, name: str | None = None) -> None:
-    from core.bus import utcnow
+    from core.actions.bus import utcnow
 
     with engine.begin() as conn:
         exists = conn.execute(sa.select(tenants.c.id).where(tenants.c.id == tenant_id)).first()

@@ -10,7 +10,7 @@ import pytest
 
 from core.bootstrap import App, bootstrap
 from core.contracts import Caller, CallerType
-from core.migrate import migrate
+from core.db.migrate import migrate
 from core.settings import Settings
 from tests.support.databases import database
 

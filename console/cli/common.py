@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
     from core.contracts import Entity
-    from core.registry import Registry
+    from core.model.registry import Registry
 
 PAGE_MAX = 500
 SYSTEM_OUTPUT_COLUMNS = ("created_at", "updated_at", "created_by", "updated_by", "version")
@@ -26,7 +26,7 @@ SYSTEM_OUTPUT_COLUMNS = ("created_at", "updated_at", "created_by", "updated_by",
 def _registry_for_completion() -> Registry | None:
     """The declared domain, without touching the database (shell completion runs often)."""
     try:
-        from core.registry import Registry, load_domain
+        from core.model.registry import Registry, load_domain
         from core.settings import Settings
 
         return Registry(load_domain(Settings().domain))

@@ -13,7 +13,7 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
 from core.contracts import Entity, FieldType
-from core.registry import Registry
+from core.model.registry import Registry
 
 ENTITY_COMMANDS = frozenset(
     {"list", "get", "create", "update", "delete", "transition", "transitions", "export", "import"}

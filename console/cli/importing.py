@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.bus import Rollback
+from core.actions.bus import Rollback
 from core.contracts import Entity
 from core.errors import Conflict, InvalidInput, MetaSaasError, NotFound
 

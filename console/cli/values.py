@@ -22,7 +22,7 @@ from core.contracts import Entity, Field, FieldType
 from core.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from core.registry import ActionSpec
+    from core.model.registry import ActionSpec
 
 NULL = "null"
 INTEGER = re.compile(r"^[+-]?[0-9]+$")

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.bootstrap import App
-from core.listing import encode_cursor, order_clauses, parse_sort
+from core.records.listing import encode_cursor, order_clauses, parse_sort
 from tests.bench import bulk, naive
 from tests.bench.harness import Result, compare, interleave, latency_ms
 from tests.bench.support import CALLER, TENANT, make_app, workdir

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from core.audit import verify
+from core.trail.chain import verify
 from tests.bench.harness import Result, compare, interleave
 from tests.bench.support import TENANT, make_app, pg_url, workdir
 from tests.reliability.gang import Child, broadcast, finish, gang

@@ -2,7 +2,7 @@
 
 Rows go straight into the migrated tables with executemany on SQLAlchemy's connection,
 in the exact storage format the product writes, so the product reads them as its own.
-The audit rows carry a real hash chain computed with `core.audit.link_hash`.
+The audit rows carry a real hash chain computed with `core.trail.chain.link_hash`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.audit import GENESIS, link_hash
+from core.db.platform_tables import audit_heads, audit_log
 from core.jsonable import canonical_json
-from core.platform_tables import audit_heads, audit_log
+from core.trail.chain import GENESIS, link_hash
 from tests.bench.support import TENANT, sqlite_ts
 
 CHUNK = 50_000

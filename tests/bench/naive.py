@@ -18,7 +18,7 @@ from pydantic import Field as PydField
 from sqlalchemy import event
 from sqlmodel import Field, Session, SQLModel, select
 
-from core.platform_tables import AuditEntry
+from core.db.platform_tables import AuditEntry
 
 
 class TaskIn(BaseModel):

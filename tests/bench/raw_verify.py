@@ -10,7 +10,7 @@ import sys
 
 import sqlalchemy as sa
 
-from core.audit import HASHED_COLUMNS
+from core.trail.chain import HASHED_COLUMNS
 
 
 def _query(dialect: sa.Dialect) -> str:

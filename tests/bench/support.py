@@ -15,7 +15,7 @@ import psycopg
 
 from core.bootstrap import App, bootstrap
 from core.contracts import Caller, CallerType
-from core.migrate import migrate
+from core.db.migrate import migrate
 from core.settings import Settings, SQLiteSettings
 from tests.support.databases import postgres_database
 

@@ -20,7 +20,7 @@ import pytest
 
 from core.bootstrap import bootstrap
 from core.contracts import Caller
-from core.migrate import migrate
+from core.db.migrate import migrate
 from core.seeding import ensure_tenant, seed
 from core.settings import Settings
 from tests.support.databases import database

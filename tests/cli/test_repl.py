@@ -19,7 +19,7 @@ from console.cli.completer import ReplCompleter
 from console.cli.main import cli, invoke
 from console.cli.repl_session import history_path, make_session, run_repl
 from console.cli.state import CliState
-from core.registry import Registry
+from core.model.registry import Registry
 from entities import DOMAIN
 from tests.cli.conftest import run_cli
 

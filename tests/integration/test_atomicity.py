@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-import core.trail
+import core.trail.writer
+from core.actions.bus import Rollback
 from core.bootstrap import App
-from core.bus import Rollback
 from core.contracts import Caller, HookContext, Hooks
 from core.errors import MetaSaasError
 from entities import DOMAIN, TASK
@@ -36,14 +36,14 @@ def _nothing_written(app: App, *tables: str) -> None:
 def test_failure_after_insert_and_audit_rolls_back_everything(
     app: App, admin: Caller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_write = core.trail.write
+    real_write = core.trail.writer.write
     reached: list[Any] = []
 
     def write_then_fail(*args: Any, **kwargs: Any) -> Any:
         reached.append(real_write(*args, **kwargs))
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(core.trail, "write", write_then_fail)
+    monkeypatch.setattr(core.trail.writer, "write", write_then_fail)
     with raises_code("internal"):
         app.bus.dispatch("task.create", {"title": "Half done"}, admin)
     assert len(reached) == 1 and reached[0] is not None, "the audit entry was written"
@@ -59,13 +59,13 @@ def test_failure_after_insert_and_audit_rolls_back_everything(
 def test_failure_while_storing_events_rolls_back_everything(
     app: App, admin: Caller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_write = core.trail.write
+    real_write = core.trail.writer.write
 
     def write_then_fail(conn: Any, events: Any, entry: Any) -> Any:
         real_write(conn, events, None)  # the events only
         raise RuntimeError("outbox full")
 
-    monkeypatch.setattr(core.trail, "write", write_then_fail)
+    monkeypatch.setattr(core.trail.writer, "write", write_then_fail)
     with raises_code("internal"):
         app.bus.dispatch("project.create", {"name": "Ghost"}, admin)
     _nothing_written(app, "projects")
@@ -75,13 +75,13 @@ def test_failed_update_keeps_the_previous_version(
     app: App, admin: Caller, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     task = app.bus.dispatch("task.create", {"title": "Stable"}, admin)
-    real_write = core.trail.write
+    real_write = core.trail.writer.write
 
     def write_then_fail(*args: Any, **kwargs: Any) -> Any:
         real_write(*args, **kwargs)
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(core.trail, "write", write_then_fail)
+    monkeypatch.setattr(core.trail.writer, "write", write_then_fail)
     for action, payload in [
         ("task.update", {"id": str(task["id"]), "title": "Changed"}),
         ("task.transition", {"id": str(task["id"]), "to": "in_progress"}),

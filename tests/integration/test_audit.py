@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from core.audit import link_hash
 from core.bootstrap import App
 from core.contracts import Caller, CallerType
+from core.db.platform_tables import audit_log, outbox
 from core.jsonable import REDACTED
-from core.platform_tables import audit_log, outbox
+from core.trail.chain import link_hash
 from tests.support.engine_helpers import (
     all_chains,
     audit_count,

@@ -19,11 +19,11 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from core import audit_seal
-from core.audit import verify
 from core.bootstrap import App
 from core.contracts import Caller
-from core.platform_tables import audit_log, audit_pending
+from core.db.platform_tables import audit_log, audit_pending
+from core.trail import seal as audit_seal
+from core.trail.chain import verify
 from tests.cli.conftest import run_cli
 from tests.conftest import make_app
 from tests.support.databases import postgres_database

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from core.bootstrap import App
-from core.platform_tables import audit_log
+from core.db.platform_tables import audit_log
 from tests.support.engine_helpers import audit_entries, chain, count, create_tasks_worker, table
 
 WORKERS, PER_WORKER = 4, 200

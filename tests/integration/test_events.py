@@ -10,9 +10,9 @@ import sqlalchemy as sa
 
 from core.bootstrap import App
 from core.contracts import Caller, DomainEvent, Subscriber
+from core.db.platform_tables import deliveries, outbox
 from core.errors import MetaSaasError
-from core.outbox import Dispatcher
-from core.platform_tables import deliveries, outbox
+from core.trail.outbox import Dispatcher
 from entities import DOMAIN
 from tests.support.engine_helpers import (
     AppFactory,

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from core.bootstrap import App
 from core.contracts import Caller, Entity, Field
-from core.migrate import migrate
-from core.platform_tables import PLATFORM_TABLES
+from core.db.migrate import migrate
+from core.db.platform_tables import PLATFORM_TABLES
 from entities import DOMAIN, TASK
 from tests.support.engine_helpers import AppFactory, domain_with, entity_with, raises_code
 

@@ -11,10 +11,12 @@ import uuid
 
 import pytest
 
-from core import audit, outbox, trail
-from core.audit_draft import AuditDraft
 from core.bootstrap import App
 from core.contracts import Caller, CallerType, DomainEvent
+from core.trail import chain as audit
+from core.trail import outbox
+from core.trail import writer as trail
+from core.trail.draft import AuditDraft
 from tests.support.engine_helpers import audit_entries, outbox_rows
 
 NOW = dt.datetime(2026, 11, 29, 12, 0, 0, 123456, tzinfo=dt.UTC)

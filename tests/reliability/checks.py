@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from core.audit import verify
 from core.bootstrap import App
-from core.platform_tables import audit_log, audit_pending, outbox
+from core.db.platform_tables import audit_log, audit_pending, outbox
+from core.trail.chain import verify
 from tests.support.databases import PG_ADMIN_DSN
 
 

@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from core.bootstrap import bootstrap
-from core.migrate import migrate
-from core.platform_tables import deliveries
+from core.db.migrate import migrate
+from core.db.platform_tables import deliveries
 from core.settings import Settings
 from tests.reliability.checks import outbox_rows, record_ids
 from tests.reliability.gang import spawn

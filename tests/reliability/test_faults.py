@@ -17,11 +17,11 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from core import trail
 from core.bootstrap import App
 from core.contracts import Caller
 from core.errors import MetaSaasError
 from core.settings import SQLiteSettings
+from core.trail import writer as trail
 from tests.conftest import make_app
 from tests.reliability.checks import audit_rows, chain_ok, outbox_rows, record_ids
 from tests.support.databases import postgres_database

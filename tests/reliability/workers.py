@@ -87,7 +87,7 @@ def increment(spec: dict[str, Any]) -> None:
 
 def die_before_delivery(spec: dict[str, Any]) -> None:
     """Commit a note, then die where the events would be delivered."""
-    from core.outbox import Dispatcher
+    from core.trail.outbox import Dispatcher
 
     def die(self: Any, event_ids: Any) -> None:
         sys.stdout.flush()

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from core.audit_reader import audit_page, parse_since
 from core.bootstrap import App
+from core.trail.reader import audit_page, parse_since
 from tests.support.engine_helpers import caller, raises_code
 
 

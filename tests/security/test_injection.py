@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-import core.repository
+import core.records.repository
 from core.bootstrap import App
 from core.contracts import (
     Caller,
@@ -19,8 +19,8 @@ from core.contracts import (
     belongs_to,
     define_entity,
 )
+from core.db.migrate import migrate
 from core.errors import MetaSaasError
-from core.migrate import migrate
 from entities import DOMAIN, TASK
 from entities.policies import STANDARD
 from tests.support.engine_helpers import (
@@ -73,7 +73,7 @@ def test_bad_entity_names_fail_at_definition(bad: str) -> None:
 def test_bad_or_clashing_plurals_fail_at_definition(plural: str) -> None:
     def build() -> None:
         gadget = define_entity("Gadget", plural=plural, fields=(Field("name", "text"),))
-        from core.registry import Registry
+        from core.model.registry import Registry
 
         Registry(Domain(entities=(gadget,)))
 
@@ -321,7 +321,7 @@ def test_internal_errors_leak_no_detail(
     def explode(self: Any, row: dict[str, Any]) -> None:
         raise RuntimeError(f"INSERT INTO tasks failed: password={SECRET}")
 
-    monkeypatch.setattr(core.repository.EntityRepository, "insert", explode)
+    monkeypatch.setattr(core.records.repository.EntityRepository, "insert", explode)
     with raises_code("internal") as err:
         app.bus.dispatch("task.create", {"title": "x"}, admin)
     _assert_clean(err.value)
@@ -336,7 +336,7 @@ def test_database_errors_leak_no_sql(
             f"SELECT * FROM tasks WHERE secret='{SECRET}'", {"p": SECRET}, Exception(SECRET)
         )
 
-    monkeypatch.setattr(core.repository.EntityRepository, "get", unavailable)
+    monkeypatch.setattr(core.records.repository.EntityRepository, "get", unavailable)
     with raises_code("internal") as err:
         app.bus.dispatch("task.get", {"id": str(uuid.uuid4())}, admin)
     _assert_clean(err.value)
@@ -347,7 +347,7 @@ def test_integrity_errors_become_conflicts_without_sql(
 ) -> None:
     """Two writers racing past the unique check hit the index; the caller sees conflict only."""
     app.bus.dispatch("company.create", {"name": "Racer"}, admin)
-    monkeypatch.setattr(core.repository.EntityRepository, "taken", lambda *a, **k: False)
+    monkeypatch.setattr(core.records.repository.EntityRepository, "taken", lambda *a, **k: False)
     with raises_code("conflict") as err:
         app.bus.dispatch("company.create", {"name": "Racer"}, admin)
     text = json.dumps(err.value.to_dict())

@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from core.audit import ChainReport, verify
+from core.actions.bus import utcnow
 from core.bootstrap import App, bootstrap
-from core.bus import utcnow
 from core.contracts import Caller, CallerType, Domain, Entity, define_entity
+from core.db.migrate import migrate
+from core.db.platform_tables import audit_log, deliveries, outbox
 from core.errors import MetaSaasError
-from core.migrate import migrate
-from core.platform_tables import audit_log, deliveries, outbox
 from core.settings import Settings
+from core.trail.chain import ChainReport, verify
 
 AppFactory = Callable[..., App]
 

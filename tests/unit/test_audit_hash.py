@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from core.audit import GENESIS, HASHED_COLUMNS, canonical, link_hash
+from core.trail.chain import GENESIS, HASHED_COLUMNS, canonical, link_hash
 
 ENTRY: dict[str, Any] = {
     "tenant_id": "default",

@@ -24,7 +24,7 @@ AI_HEADLESS = frozenset({"textual", "litellm", "prompt_toolkit", "rich", "consol
 CASES = [
     ("core", HEADLESS),
     ("core.contracts", HEADLESS),
-    ("core.bus", HEADLESS),
+    ("core.actions.bus", HEADLESS),
     ("core.bootstrap", HEADLESS),
     ("entities", HEADLESS),
     ("console.cli.main", CLI_FORBIDDEN),
@@ -103,12 +103,12 @@ def test_entity_files_were_found() -> None:
         ("from core.contracts import Field", []),
         ("import core.contracts.fields", []),
         ("from core import contracts", []),
-        ("from core import bus", ["core.bus"]),
-        ("import core.registry", ["core.registry"]),
+        ("from core import actions", ["core.actions"]),
+        ("import core.model.registry", ["core.model.registry"]),
         ("from core.errors import InvalidInput", ["core.errors"]),
         ("import core", ["core"]),
-        ("def f():\n    from core.inputs import validate", ["core.inputs"]),
-        ("import os, core.listing as listing", ["core.listing"]),
+        ("def f():\n    from core.model.inputs import validate", ["core.model.inputs"]),
+        ("import os, core.records.listing as listing", ["core.records.listing"]),
     ],
 )
 def test_the_ast_scan_flags_non_contract_imports(

@@ -8,10 +8,10 @@ from collections import Counter
 import pytest
 
 import entities
-from core import inputs
 from core.contracts import Entity, FieldType, SeedRecord
-from core.registry import Registry
-from core.workflow import check_transition
+from core.model import inputs
+from core.model.registry import Registry
+from core.model.workflow import check_transition
 
 
 @pytest.fixture(scope="module")

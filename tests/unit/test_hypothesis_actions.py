@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 import entities
-from core import inputs
 from core.errors import InvalidInput
-from core.registry import Registry
+from core.model import inputs
+from core.model.registry import Registry
 
 REGISTRY = Registry(entities.DOMAIN)
 ACTION_IDS = sorted(REGISTRY.actions)

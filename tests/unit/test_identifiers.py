@@ -16,7 +16,7 @@ from core.identifiers import (
     identifier_problem,
     snake_case,
 )
-from core.registry import Registry
+from core.model.registry import Registry
 
 
 @pytest.mark.parametrize("name", ["a", "A", "title", "Task", "due_date", "x1", "a_b_c_9", "aB_1"])

@@ -11,10 +11,10 @@ import pytest
 from pydantic import BaseModel
 
 import entities
-from core import inputs
 from core.contracts import Field, define_entity
 from core.errors import InvalidInput
-from core.registry import Registry
+from core.model import inputs
+from core.model.registry import Registry
 
 REGISTRY = Registry(entities.DOMAIN)
 SECRET = "sk-live-7f3a9c1e55d04b2aSECRET"

@@ -14,11 +14,13 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter
 
 import entities
-from core import inputs
 from core.contracts import Entity, Field, FieldType, define_entity
+from core.db.schema import build_metadata
 from core.errors import InvalidInput
-from core.inputs import value_type
-from core.listing import (
+from core.model import inputs
+from core.model.inputs import value_type
+from core.model.registry import Registry
+from core.records.listing import (
     OPERATORS,
     decode_cursor,
     encode_cursor,
@@ -26,8 +28,6 @@ from core.listing import (
     parse_sort,
     split_filter_key,
 )
-from core.registry import Registry
-from core.schema import build_metadata
 
 FLAGGED = define_entity(
     "Flagged", plural="Flaggeds", fields=(Field("flag", "boolean"), Field("label", "text"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.contracts import Caller, CallerType, PermissionRule, allow, deny
-from core.permissions import Decision, decide
+from core.model.permissions import Decision, decide
 from tests.unit.builders import make
 
 

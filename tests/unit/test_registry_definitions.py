@@ -17,8 +17,8 @@ from core.contracts import (
     define_entity,
     has_many,
 )
-from core.platform_tables import PLATFORM_TABLES
-from core.registry import Registry
+from core.db.platform_tables import PLATFORM_TABLES
+from core.model.registry import Registry
 from tests.unit.builders import GOOD_FIELDS, make
 
 

@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 
-from core.audit import _timestamp
-from core.sqltypes import UTCDateTime
+from core.db.sqltypes import UTCDateTime
+from core.trail.chain import _timestamp
 
 DIALECT = sqlite.dialect()
 FAST = UTCDateTime().bind_processor(DIALECT)

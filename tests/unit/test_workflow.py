@@ -6,7 +6,7 @@ import pytest
 
 from core.contracts import Transition, Workflow
 from core.errors import Conflict, InvalidInput
-from core.workflow import allowed_moves, check_transition, missing_fields, pick_workflow
+from core.model.workflow import allowed_moves, check_transition, missing_fields, pick_workflow
 from tests.unit.builders import make
 
 FLOW = Workflow(

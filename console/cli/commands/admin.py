@@ -45,7 +45,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def migrate(state: CliState, dry_run: bool, allow_destructive: bool) -> None:
         """Create missing tables and evolve the schema additively."""
-        from core.migrate import migrate as run_migrate
+        from core.db.migrate import migrate as run_migrate
         from core.seeding import ensure_tenant
 
         app = state.app
@@ -108,8 +108,8 @@ def register(cli: click.Group) -> None:
         """Check the database connection and that no migration is pending (exit 0 if healthy)."""
         import sqlalchemy as sa
 
+        from core.db.migrate import plan
         from core.errors import InternalError
-        from core.migrate import plan
 
         app = state.app
         try:

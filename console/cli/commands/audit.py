@@ -45,8 +45,8 @@ def register(cli: click.Group) -> None:
         cursor: str | None,
     ) -> None:
         """Audit entries of your tenant, newest first."""
-        from core.audit_reader import audit_page, parse_since
-        from core.bus import utcnow
+        from core.actions.bus import utcnow
+        from core.trail.reader import audit_page, parse_since
 
         app = state.app
         entity = app.registry.entity(entity_name).name if entity_name else None
@@ -72,7 +72,7 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def verify(state: CliState, all_tenants: bool) -> None:
         """Recompute the hash chain; exit 1 and name the first broken entry if tampered."""
-        from core.audit import verify as run_verify
+        from core.trail.chain import verify as run_verify
 
         app = state.app
         tenant = None if all_tenants else app.settings.tenant

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from core.sqltypes import CanonicalJSON, UTCDateTime
+from core.db.sqltypes import CanonicalJSON, UTCDateTime
 
 UTC_DATETIME = UTCDateTime()
 
@@ -82,7 +82,7 @@ class AuditChainHead(SQLModel, table=True):
 class PendingAuditEntry(AuditRecord, table=True):
     """An entry committed with its action (PostgreSQL), awaiting its place in the chain.
 
-    `core.audit_seal` moves it into `audit_log` with its seq and hashes after commit, so
+    `core.trail.seal` moves it into `audit_log` with its seq and hashes after commit, so
     writers of one tenant commit in parallel instead of queueing through each other's
     commit. SQLite has one writer at a time and chains entries as it writes them.
     """

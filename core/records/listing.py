@@ -19,8 +19,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from core.contracts import Entity, Field, FieldType
 from core.errors import InvalidInput
-from core.inputs import clean_text, value_type
 from core.jsonable import to_jsonable
+from core.model.inputs import clean_text, value_type
 
 OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains")
 ORDERED_OPS = frozenset({"lt", "lte", "gt", "gte"})

@@ -14,7 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.contracts import Entity
-from core.listing import (
+from core.db.prepared import prepared
+from core.records.listing import (
     after_cursor,
     decode_cursor,
     encode_cursor,
@@ -23,7 +24,6 @@ from core.listing import (
     parse_sort,
     search_clause,
 )
-from core.prepared import prepared
 
 HIDDEN_COLUMNS = frozenset({"tenant_id"})
 

@@ -181,14 +181,14 @@ class Registry:
     @cached_property
     def metadata(self) -> sa.MetaData:
         """Every table, the platform's included: what migrations create and compare."""
-        from core.schema import build_metadata
+        from core.db.schema import build_metadata
 
         return build_metadata(self.entities.values())
 
     @cached_property
     def entity_metadata(self) -> sa.MetaData:
         """Entity tables only: enough for actions, without loading the platform models."""
-        from core.schema import build_metadata
+        from core.db.schema import build_metadata
 
         return build_metadata(self.entities.values(), platform=False)
 
@@ -200,7 +200,7 @@ class Registry:
 
 
 def _build_model(spec: ActionSpec) -> type[BaseModel]:
-    from core import inputs
+    from core.model import inputs
 
     if spec.custom is not None:
         name = f"{spec.entity.name}{spec.verb.title().replace('_', '')}Input"

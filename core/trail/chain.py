@@ -5,7 +5,7 @@
 SQLite admits one writer at a time, so an entry is chained as it is written. On
 PostgreSQL, chaining in the action's transaction would make every writer of a tenant
 queue behind the previous one's commit; there the entry commits with its action in
-`audit_pending`, and `core.audit_seal` chains pending entries in batches shortly after.
+`audit_pending`, and `core.trail.seal` chains pending entries in batches shortly after.
 `verify` recomputes every link, compares the head and counts entries awaiting their seal.
 """
 
@@ -21,12 +21,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.audit_draft import AuditDraft
 from core.contracts import Caller
+from core.db.platform_tables import audit_heads, audit_log, audit_pending
+from core.db.prepared import Prepared, prepared
+from core.db.sqltypes import CanonicalText
 from core.jsonable import canonical_json
-from core.platform_tables import audit_heads, audit_log, audit_pending
-from core.prepared import Prepared, prepared
-from core.sqltypes import CanonicalText
+from core.trail.draft import AuditDraft
 
 GENESIS = "0" * 64
 HASHED_COLUMNS = (
@@ -144,7 +144,7 @@ def link(entry: dict[str, Any], seq: int, prev: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Appended:
-    seq: int | None  # None: pending, chained by `core.audit_seal` after commit
+    seq: int | None  # None: pending, chained by `core.trail.seal` after commit
 
 
 def new_entry(

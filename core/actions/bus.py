@@ -21,19 +21,19 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from core.audit_draft import AuditDraft
+from core.actions.handlers import HANDLERS, Context, custom
 from core.contracts import Caller, CallerType, DomainEvent
+from core.db.uow import UnitOfWork
 from core.errors import Conflict, Forbidden, InternalError, MetaSaasError
-from core.handlers import HANDLERS, Context, custom
-from core.inputs import validate
 from core.jsonable import REDACTED
-from core.permissions import Decision, decide
-from core.registry import ActionSpec, Registry
-from core.uow import UnitOfWork
+from core.model.inputs import validate
+from core.model.permissions import Decision, decide
+from core.model.registry import ActionSpec, Registry
+from core.trail.draft import AuditDraft
 
 if TYPE_CHECKING:
-    from core.audit_seal import Sealer
-    from core.outbox import Dispatcher
+    from core.trail.outbox import Dispatcher
+    from core.trail.seal import Sealer
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
@@ -113,7 +113,7 @@ class Bus:
     def dispatcher(self) -> Dispatcher:
         # Imported on first use: a read-only process never loads the outbox tables.
         if self._dispatcher is None:
-            from core.outbox import Dispatcher
+            from core.trail.outbox import Dispatcher
 
             self._dispatcher = Dispatcher(self.engine, self.registry.subscribers)
         return self._dispatcher
@@ -122,7 +122,7 @@ class Bus:
     def sealer(self) -> Sealer | None:
         """PostgreSQL's audit sealer, made on first use; SQLite chains entries as written."""
         if self._sealer is None and not self.uow.is_sqlite:
-            from core.audit_seal import Sealer
+            from core.trail.seal import Sealer
 
             with self._guard:  # two threads' first writes must not make two sealers
                 if self._sealer is None:
@@ -203,7 +203,9 @@ class Bus:
             ) from None
         # Events and the audit entry go last: on SQLite the entry moves the chain head.
         if ctx.events or ctx.audit is not None:
-            from core import audit, outbox, trail
+            from core.trail import chain as audit
+            from core.trail import outbox
+            from core.trail import writer as trail
 
             subscribed = set(self.registry.subscribers)
             entry = None
@@ -218,7 +220,7 @@ class Bus:
     def _flush_denials(self, denials: list[_Denial]) -> None:
         if not denials:
             return
-        from core import audit
+        from core.trail import chain as audit
 
         for denial in denials:
             draft = AuditDraft(
@@ -258,7 +260,7 @@ class Bus:
             return 0  # every SQLite entry is chained as it is written
         if self._sealer is not None:
             self._sealer.flush()
-        from core import audit_seal
+        from core.trail import seal as audit_seal
 
         try:
             return audit_seal.sweep(self.engine, wait=wait)

@@ -12,11 +12,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core import audit, outbox
-from core.audit import Appended
-from core.platform_tables import audit_pending
-from core.platform_tables import outbox as outbox_table
-from core.prepared import Prepared, prepared
+from core.db.platform_tables import audit_pending
+from core.db.platform_tables import outbox as outbox_table
+from core.db.prepared import Prepared, prepared
+from core.trail import chain as audit
+from core.trail import outbox
+from core.trail.chain import Appended
 
 _EVENT = "ev_"  # bind-name prefix for the event's values: both tables share column names
 

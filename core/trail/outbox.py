@@ -17,9 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.contracts import DomainEvent, Subscriber
-from core.database import dialect_insert
-from core.platform_tables import deliveries, outbox
-from core.prepared import prepared
+from core.db.engines import dialect_insert
+from core.db.platform_tables import deliveries, outbox
+from core.db.prepared import prepared
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10

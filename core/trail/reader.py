@@ -14,10 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.contracts import Caller
+from core.db.platform_tables import audit_log
 from core.errors import Forbidden, InvalidInput
-from core.permissions import Decision, decide
-from core.platform_tables import audit_log
-from core.registry import Registry
+from core.model.permissions import Decision, decide
+from core.model.registry import Registry
 
 LIMIT_MAX = 1000
 DURATION = re.compile(r"^([0-9]{1,9})([smhdw])\Z")

@@ -16,15 +16,15 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from core.audit_draft import AuditDraft
 from core.contracts import ActionContext, Caller, CallerType, DomainEvent, Entity, HookContext
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from core.jsonable import REDACTED, to_jsonable
-from core.listing import split_filter_key
-from core.permissions import Decision
-from core.registry import ActionSpec, Registry
-from core.repository import EntityRepository
-from core.workflow import allowed_moves, check_transition, pick_workflow
+from core.model.permissions import Decision
+from core.model.registry import ActionSpec, Registry
+from core.model.workflow import allowed_moves, check_transition, pick_workflow
+from core.records.listing import split_filter_key
+from core.records.repository import EntityRepository
+from core.trail.draft import AuditDraft
 
 
 @dataclass

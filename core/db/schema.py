@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.contracts import Entity, Field, FieldType
-from core.sqltypes import UTCDateTime
+from core.db.sqltypes import UTCDateTime
 
 
 def object_name(*parts: str) -> str:
@@ -127,7 +127,7 @@ def build_metadata(entities: Iterable[Entity], *, platform: bool = True) -> sa.M
     """One table per entity, plus (for create and compare) the platform's own tables."""
     metadata = sa.MetaData()
     if platform:
-        from core.platform_tables import PLATFORM_TABLES
+        from core.db.platform_tables import PLATFORM_TABLES
 
         for table in PLATFORM_TABLES:
             table.to_metadata(metadata)

@@ -24,10 +24,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.audit import GENESIS, HASHED_COLUMNS, row_hash
-from core.database import dialect_insert
-from core.platform_tables import audit_heads, audit_log, audit_pending
-from core.prepared import Prepared, prepared
+from core.db.engines import dialect_insert
+from core.db.platform_tables import audit_heads, audit_log, audit_pending
+from core.db.prepared import Prepared, prepared
+from core.trail.chain import GENESIS, HASHED_COLUMNS, row_hash
 
 log = logging.getLogger(__name__)
 
