@@ -64,7 +64,7 @@ def _mirror(found: Any) -> AllowedAction:
 
 def _derived_allowed(app: App, caller: Caller, entity: str | None) -> list[AllowedAction]:
     """INTERIM: the registry and core's permission rules, as `bus.allowed_actions` will."""
-    from core.permissions import Decision, decide
+    from core.model.permissions import Decision, decide
 
     wanted = app.registry.entity(entity).name if entity else None
     found = []
@@ -135,7 +135,7 @@ def _derived_validate(app: App, action_id: str, payload: Mapping[str, Any], call
     """INTERIM: input and permission only (no workflow, reference or unique checks)."""
     from pydantic import ValidationError
 
-    from core.permissions import Decision, decide
+    from core.model.permissions import Decision, decide
 
     spec = app.registry.action(action_id)
     model = app.registry.input_model(spec)

@@ -24,7 +24,7 @@ def audit_entries(app: App, caller: Caller = ADMIN) -> list[dict[str, Any]]:
     if "audit.list" in app.registry.actions:
         page = app.bus.dispatch("audit.list", {"limit": 200}, caller)
         return list(page["items"])
-    from core.audit_reader import audit_page
+    from core.trail.reader import audit_page
 
     return list(audit_page(app.engine, app.registry, caller, limit=200)["items"])
 

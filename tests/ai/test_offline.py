@@ -10,7 +10,7 @@ import pytest
 from ai.offline import interpret
 from core.contracts import Domain, Field, Transition, Workflow, allow, define_entity
 from core.errors import InvalidInput
-from core.registry import Registry, load_domain
+from core.model.registry import Registry, load_domain
 from tests.ai.corpus import CORPUS, TODAY, evaluate, expected_steps, substitute
 
 REGISTRY = Registry(load_domain("entities"))
