@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -109,6 +110,11 @@ class KeyLookup:
     warning: str | None = None
 
 
+# Keyring answers, kept briefly so a warm session does not ask the keyring per command.
+REMEMBER_SECONDS = 60.0
+_remembered: dict[str, tuple[float, KeyLookup]] = {}
+
+
 def lookup(provider: str, settings_key: SecretStr | None = None) -> KeyLookup:
     """The environment first (cheap, and what CI uses), then settings, then the keyring."""
     env = ENV.get(provider)
@@ -116,13 +122,22 @@ def lookup(provider: str, settings_key: SecretStr | None = None) -> KeyLookup:
         return KeyLookup(SecretStr(os.environ[env]), "environment")
     if settings_key is not None and settings_key.get_secret_value():
         return KeyLookup(settings_key, "settings")
+    kept = _remembered.get(provider)
+    if kept is not None and time.monotonic() - kept[0] < REMEMBER_SECONDS:
+        return kept[1]
     try:
         value = _bounded(lambda: _keyring().get_password(SERVICE, provider), TIMEOUT_SECONDS)
     except KeyringUnavailable as exc:
-        return KeyLookup(None, None, f"warning: {exc}; using environment keys only")
-    if value:
-        return KeyLookup(SecretStr(str(value)), "keyring")
-    return KeyLookup(None, None)
+        found = KeyLookup(None, None, f"warning: {exc}; using environment keys only")
+    else:
+        found = KeyLookup(SecretStr(str(value)) if value else None, "keyring" if value else None)
+    _remembered[provider] = (time.monotonic(), found)
+    return found
+
+
+def forget() -> None:
+    """Drop remembered keyring answers (after `keys set` or `keys delete`)."""
+    _remembered.clear()
 
 
 def store(provider: str, key: SecretStr) -> None:
@@ -133,6 +148,7 @@ def store(provider: str, key: SecretStr) -> None:
             "the key is empty", {"errors": [{"field": "key", "code": "empty", "message": "empty"}]}
         )
     _bounded(lambda: _keyring().set_password(SERVICE, provider, secret), TIMEOUT_SECONDS)
+    forget()
 
 
 def delete(provider: str) -> bool:
@@ -145,7 +161,9 @@ def delete(provider: str) -> bool:
         ring.delete_password(SERVICE, provider)
         return True
 
-    return bool(_bounded(remove, TIMEOUT_SECONDS))
+    removed = bool(_bounded(remove, TIMEOUT_SECONDS))
+    forget()
+    return removed
 
 
 def listing(extra: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], str | None]:

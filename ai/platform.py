@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import uuid
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -89,14 +90,24 @@ def _derived_allowed(app: App, caller: Caller, entity: str | None) -> list[Allow
     return found
 
 
+_SCHEMAS: weakref.WeakKeyDictionary[Any, dict[str, dict[str, Any]]] = weakref.WeakKeyDictionary()
+
+
 def input_schema(app: App, action_id: str) -> dict[str, Any]:
-    """The action's input JSON Schema from core's one description of the model."""
-    spec = app.registry.action(action_id)
-    try:
-        from core.model.describe import action_input_schema
-    except ImportError:
-        return _derived_schema(app, spec)  # INTERIM
-    return dict(action_input_schema(spec))
+    """The action's input JSON Schema from core's one description of the model.
+
+    Built once per registry and action: metadata does not change while a process runs.
+    """
+    known = _SCHEMAS.setdefault(app.registry, {})
+    if action_id not in known:
+        spec = app.registry.action(action_id)
+        try:
+            from core.model.describe import action_input_schema
+        except ImportError:
+            known[action_id] = _derived_schema(app, spec)  # INTERIM
+        else:
+            known[action_id] = dict(action_input_schema(spec))
+    return known[action_id]
 
 
 def _derived_schema(app: App, spec: Any) -> dict[str, Any]:

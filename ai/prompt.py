@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from ai import platform
@@ -98,8 +99,23 @@ def _sample(name: str, prop: dict[str, Any]) -> Any:
     return "..."
 
 
-def tools(app: App, user: Caller) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """Function tools for the user's `ai_agent`, and tool name -> action id."""
+Tools = tuple[list[dict[str, Any]], dict[str, str]]
+_TOOLS: weakref.WeakKeyDictionary[Any, dict[frozenset[str], Tools]] = weakref.WeakKeyDictionary()
+
+
+def tools(app: App, user: Caller) -> Tools:
+    """Function tools for the user's `ai_agent`, and tool name -> action id.
+
+    The same for every user with the same roles (permissions are metadata), so built once
+    per registry and set of roles; a warm session pays for it on its first command only.
+    """
+    known = _TOOLS.setdefault(app.registry, {})
+    if user.roles not in known:
+        known[user.roles] = _build_tools(app, user)
+    return known[user.roles]
+
+
+def _build_tools(app: App, user: Caller) -> Tools:
     agent = platform.agent_caller(user)
     found: list[dict[str, Any]] = []
     names: dict[str, str] = {}

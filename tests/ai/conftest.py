@@ -9,6 +9,7 @@ from typing import Any
 import keyring
 import pytest
 
+from ai import keys
 from ai.config import AIConfig, from_settings
 from ai.gateway import Gateway
 from ai.interpreter import Interpreter, make_gateway
@@ -27,8 +28,10 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     previous = keyring.get_keyring()
     ring = MemoryKeyring()
     keyring.set_keyring(ring)
+    keys.forget()
     yield ring
     keyring.set_keyring(previous)
+    keys.forget()
 
 
 @pytest.fixture(autouse=True)

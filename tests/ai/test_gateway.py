@@ -254,6 +254,7 @@ def test_a_hanging_keyring_times_out_with_one_warning(monkeypatch: pytest.Monkey
     monkeypatch.setattr(keys, "TIMEOUT_SECONDS", 0.2)
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     keyring.set_keyring(HangingKeyring())
+    keys.forget()
     gateway = Gateway(AIConfig(model="gpt-4o-mini", fallback_models=("o3-mini",)))
     routes, reason = gateway.routes()
     assert routes == [] and reason is not None
