@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from core.actions.bus import Bus, utcnow
+from core.actions.bus import Bus, Middleware, utcnow
+from core.actions.platform import PLATFORM_ACTIONS
 from core.contracts import Caller, CallerType, Domain
 from core.db.engines import create_engine
+from core.db.uow import UnitOfWork
 from core.model.registry import Registry, load_domain
 from core.settings import Settings
+
+
+def build_registry(domain: Domain) -> Registry:
+    """The domain's actions and the platform's, as every surface sees them."""
+    return Registry(domain, PLATFORM_ACTIONS)
 
 
 @dataclass
@@ -48,10 +55,16 @@ def bootstrap(
     *,
     domain: Domain | None = None,
     engine: sa.Engine | None = None,
+    uow: UnitOfWork | None = None,
     clock: Callable[[], dt.datetime] = utcnow,
+    middleware: Sequence[Middleware] = (),
 ) -> App:
+    """Build the registry, the engine, the unit of work and the bus for one process."""
     settings = settings or Settings()
     logging.getLogger("core").setLevel(settings.log_level.upper())
-    registry = Registry(domain or load_domain(settings.domain))
-    engine = engine or create_engine(settings.resolved_database_url(), settings.sqlite)
-    return App(settings, registry, engine, Bus(registry, engine, clock=clock))
+    registry = build_registry(domain or load_domain(settings.domain))
+    if uow is None:
+        engine = engine or create_engine(settings.resolved_database_url(), settings.sqlite)
+        uow = UnitOfWork(engine)
+    bus = Bus(registry, uow, clock=clock, middleware=middleware)
+    return App(settings, registry, uow.engine, bus)

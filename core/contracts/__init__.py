@@ -12,7 +12,14 @@ from core.contracts.behaviour import (
     deny,
 )
 from core.contracts.entity import SYSTEM_COLUMNS, Entity, define_entity
-from core.contracts.fields import Field, FieldType, Relationship, belongs_to, has_many
+from core.contracts.fields import (
+    STRING_TYPES,
+    Field,
+    FieldType,
+    Relationship,
+    belongs_to,
+    has_many,
+)
 from core.contracts.runtime import (
     ActionContext,
     Caller,
@@ -47,6 +54,7 @@ __all__ = [
     "PermissionRule",
     "RecordStore",
     "Relationship",
+    "STRING_TYPES",
     "SYSTEM_COLUMNS",
     "SeedRecord",
     "Subscriber",
