@@ -59,5 +59,6 @@ def preview(app: App, user: Caller, plan: Plan) -> list[StepView]:
 def _shown(app: App, step: Any) -> dict[str, Any]:
     """The step's input with sensitive values hidden: screens never show them."""
     spec = app.registry.actions.get(step.action_id)
-    hidden = spec.entity.sensitive_fields if spec is not None else frozenset()
+    entity = spec.entity if spec is not None else None
+    hidden = entity.sensitive_fields if entity is not None else frozenset()
     return {k: (REDACTED if k in hidden else v) for k, v in step.input.items()}

@@ -121,6 +121,8 @@ def _build_tools(app: App, user: Caller) -> Tools:
     names: dict[str, str] = {}
     reads: list[str] = []
     for action in platform.allowed_actions(app, agent):
+        if action.entity is None:
+            continue  # platform actions (audit, metering) are not the model's to call
         schema = clean_schema(action.input_schema)
         line = action.description.splitlines()[0] if action.description else action.id
         described = f"{line} Example input: {json.dumps(example(action, schema))}"

@@ -55,6 +55,8 @@ def assess(app: App, step: Step) -> Risk:
     entity, data = spec.entity, step.input
     if not spec.mutates:
         return Risk(Tier.READ, "reads only")
+    if entity is None:  # a platform action that writes
+        return Risk(Tier.CONFIRM, "changes platform data")
     if spec.verb == "delete":
         return Risk(Tier.CONFIRM, f"deletes {_article(entity.name)} {entity.name}")
     if spec.custom is not None and not spec.takes_record:
@@ -79,11 +81,12 @@ def needs_confirmation(app: App, plan: Plan) -> bool:
 
 
 def writes_sensitive(app: App, plan: Plan) -> bool:
+    """Whether any step names a sensitive field (to write it, filter or sort by it)."""
     for step in plan.steps:
         spec = app.registry.actions.get(step.action_id)
-        if spec is None or (spec.mutates and spec.entity.sensitive_fields & set(step.input)):
+        if spec is None:
             return True
-        if spec.entity.sensitive_fields and _mentions_sensitive(spec.entity, step.input):
+        if spec.entity is not None and _mentions_sensitive(spec.entity, step.input):
             return True
     return False
 
@@ -91,7 +94,8 @@ def writes_sensitive(app: App, plan: Plan) -> bool:
 def _mentions_sensitive(entity: Entity, data: dict[str, Any]) -> bool:
     filters = data.get("filters")
     keys = set(filters) if isinstance(filters, dict) else set()
-    names = {k.split("__", 1)[0] for k in keys} | set(data)
+    order = str(data.get("order_by") or "").removeprefix("-")
+    names = {k.split("__", 1)[0] for k in keys} | set(data) | {order}
     return bool(names & entity.sensitive_fields)
 
 
