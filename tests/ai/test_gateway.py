@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -288,3 +289,38 @@ def test_provider_names_without_importing_litellm() -> None:
     assert keys.provider_of("claude-3-5-sonnet") == "anthropic"
     assert keys.provider_of("ollama/llama3") == "ollama"
     assert keys.provider_of("some-unknown-model") is None
+
+
+PROBE = """
+import json, sys
+seen = []
+def hook(event, args):
+    if event in ("socket.connect", "socket.getaddrinfo"):
+        seen.append([event, str(args[1][0] if event == "socket.connect" else args[0])])
+sys.addaudithook(hook)
+from pydantic import SecretStr
+from ai.config import AIConfig
+from ai.gateway import Gateway
+gateway = Gateway(AIConfig(model="openai/gpt-4o-mini", base_url=sys.argv[1],
+                           api_key=SecretStr("sk-x"), max_retries=0))
+route = gateway.routes()[0][0]
+print(gateway.complete(route, [{"role": "user", "content": "hi"}]).text)
+print(json.dumps(seen))
+"""
+
+
+def test_importing_and_calling_litellm_contacts_nothing_but_the_stub(stub: StubModel) -> None:
+    """In a fresh interpreter, so litellm's import-time fetches would be seen too."""
+    import subprocess
+    from pathlib import Path
+
+    stub.enqueue(s.text("from the stub"))
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, stub.base_url],
+        cwd=root, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    text, seen = done.stdout.strip().splitlines()[-2:]
+    assert text == "from the stub"
+    hosts = {host for _, host in json.loads(seen)}
+    assert hosts == {"127.0.0.1"}, hosts
