@@ -21,8 +21,9 @@ from pydantic import ValidationError
 
 from ai import offline, platform, prompt
 from ai.config import from_settings
-from ai.gateway import Gateway, ProviderError, Reply, Route, Usage
+from ai.gateway import Gateway
 from ai.plan import MAX_STEPS, Plan, check_command, describe_errors
+from ai.replies import ProviderError, Reply, Route, Usage
 from core.errors import AIUnavailable, InvalidInput, MetaSaasError, NotFound
 
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ai.gateway import ProviderError, Reply, Route, ToolCall, classify, cost
+from ai.gateway import classify, cost
+from ai.replies import ProviderError, Reply, Route, ToolCall
 
 
 def stream_once(litellm: Any, route: Route, kwargs: dict[str, Any]) -> Iterator[str | Reply]:

@@ -14,7 +14,8 @@ from pydantic import SecretStr
 from ai import gateway as gw
 from ai import keys
 from ai.config import AIConfig, from_settings
-from ai.gateway import Gateway, ProviderError, Reply, Route, Usage
+from ai.gateway import Gateway
+from ai.replies import ProviderError, Reply, Route, Usage
 from core.settings import Settings
 from tests.ai import stub_server as s
 from tests.ai.conftest import MODEL, SECRET_KEY
