@@ -34,6 +34,7 @@ CASES = [
     ("ai.runner", AI_HEADLESS),
     ("ai.preview", AI_HEADLESS),
     ("console.cli.commands.ask", CLI_FORBIDDEN),
+    ("console.tui.screens.palette", frozenset({"litellm"})),
 ]
 
 

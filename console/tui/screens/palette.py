@@ -42,8 +42,8 @@ class PaletteScreen(ModalScreen[None]):
         Binding("up", "recall(-1)", "Earlier", id="palette.earlier", tooltip="Earlier command"),
         Binding("down", "recall(1)", "Later", id="palette.later", tooltip="Later command"),
         Binding("ctrl+o", "open_record", "Open", id="palette.open", tooltip="Open the record"),
-        Binding("y", "confirm(True)", "Yes", id="palette.yes", show=False),
-        Binding("n", "confirm(False)", "No", id="palette.no", show=False),
+        Binding("y", "confirm(True)", "Yes", id="palette.yes", tooltip="Run the plan", show=False),
+        Binding("n", "confirm(False)", "No", id="palette.no", tooltip="Run nothing", show=False),
     ]
 
     class RecordOpened(Message):
