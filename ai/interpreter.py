@@ -50,10 +50,14 @@ class Interpretation:
 
 
 def make_gateway(app: App, user: Caller) -> Gateway:
+    """The gateway for this user, metering each call on the background metering thread."""
+    from ai import metering
+
     agent = platform.agent_caller(user)
 
     def meter(usage: Usage) -> None:
-        platform.record_usage(app, agent, usage.entry())
+        entry = usage.entry()
+        metering.submit(lambda: platform.record_usage(app, agent, entry))
 
     return Gateway(from_settings(app.settings), meter=meter)
 

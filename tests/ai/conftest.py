@@ -9,7 +9,7 @@ from typing import Any
 import keyring
 import pytest
 
-from ai import keys
+from ai import keys, metering
 from ai.config import AIConfig, from_settings
 from ai.gateway import Gateway
 from ai.interpreter import Interpreter, make_gateway
@@ -55,6 +55,7 @@ def ai_settings(stub: StubModel, **extra: Any) -> dict[str, Any]:
 def ai_app(db_url: str, stub: StubModel) -> Iterator[App]:
     app = make_app(db_url, **ai_settings(stub))
     yield app
+    metering.flush()  # usage lines still queued belong to this app's database
     app.close()
 
 

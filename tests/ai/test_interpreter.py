@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ai import platform
+from ai import metering, platform
 from ai.interpreter import Interpreter
 from ai.runner import ConfirmationNeeded, Origin, run_plan
 from core.bootstrap import App
@@ -199,6 +199,7 @@ def test_the_key_is_sent_only_as_a_header(
 def test_usage_is_recorded_per_call(ai_app: App, stub: StubModel, user: Caller) -> None:
     stub.enqueue(s.status(429), s.text("nope"), s.tools(("task__list", {})))
     interpreter(ai_app, user).interpret("list tasks")
+    assert metering.flush()
     summary = platform.usage_summary(ai_app, user, None, "model")
     row = summary["items"][0]
     assert row["key"] == "openai/gpt-4o-mini"

@@ -8,7 +8,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from ai import platform
+from ai import metering, platform
 from ai.plan import Plan, Step, load
 from ai.runner import Origin, provenance, run_plan
 from core.bootstrap import App
@@ -159,6 +159,7 @@ def test_no_key_in_any_database_row_plan_or_usage_line(
     stub.enqueue(s.tools(("task__create", {"title": "Keyless"})))
     found = interpreter(ai_app, user).interpret("create a task called Keyless")
     run_plan(ai_app, user, found.plan, Origin("cli", "create a task called Keyless", found.model))
+    metering.flush()
     ai_app.bus.seal_pending()
     dump = []
     with ai_app.engine.connect() as conn:

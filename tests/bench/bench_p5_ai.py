@@ -1,6 +1,7 @@
 """P5: the AI layer's own cost, next to what it cannot avoid.
 
-- `ask` through the model path (interpret, preview, run the plan as the user's ai_agent)
+- `ask` through the model path (interpret, preview, run the plan as the user's ai_agent;
+  usage metering queued to its background writer, as in the product)
   against the local stub model, litellm already imported as in a warm REPL or TUI
   session, against a bare `litellm.completion` of the same prompt and tools to the same
   stub, interleaved in one run: at most 20 ms more per command.
@@ -14,6 +15,7 @@ import statistics
 import time
 
 from ai import gateway as gw
+from ai import metering
 from ai.interpreter import Interpreter, make_gateway
 from ai.offline import interpret
 from ai.preview import preview
@@ -66,6 +68,7 @@ def _model_path(quick: bool) -> Result:
             {"ours": latency_ms(per_round, ask), "baseline": latency_ms(per_round, bare)},
             rounds,
         )
+        metering.flush()
         app.close()
     extra = medians["ours"] - medians["baseline"]
     return Result(

@@ -96,8 +96,10 @@ def _guarded(state: CliState, body: Any) -> int:
 
 
 def _finish(ctx: click.Context, state: CliState, code: int) -> None:
+    from ai import metering
     from ai.gateway import imported
 
+    metering.flush()  # usage lines are written before the app (and the process) ends
     if HARD_EXIT and imported() and state.parent is None and not state.in_repl:
         state.close()
         sys.stdout.flush()
