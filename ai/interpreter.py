@@ -89,7 +89,10 @@ class Interpreter:
             except InvalidPlan as exc:
                 failures.append(f"{route.model}: invalid plan ({exc})")
             else:
-                notice = f"{'; '.join(failures)}; answered by {route.model}" if failures else None
+                notice = None
+                if failures:
+                    notice = f"{'; '.join(failures)}; answered by {route.model}"
+                    log.warning("AI fallback: %s", notice)
                 return Interpretation(plan, route.model, notice)
         summary = "; ".join(failures)
         log.warning("AI models failed, planning offline: %s", summary)

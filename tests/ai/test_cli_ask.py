@@ -146,3 +146,16 @@ def test_keys_set_list_delete_never_show_the_value(db: str, tmp_path: Path) -> N
     assert run_cli("keys", "delete", "openai", env=env).code == 0
     assert run_cli("keys", "delete", "openai", env=env).code == 6
     assert run_cli("keys", "set", "Bad Name!", env=env, stdin="x\n").code == 3
+
+
+def test_audit_list_finds_ai_actions_with_their_provenance(db: str) -> None:
+    done = ask(db, "create task called Audited through ask")
+    assert done.code == 0, done.stderr
+    listed = run_cli("audit", "list", "--caller-type", "ai_agent", "--format", "json", db=db,
+                     env=NO_KEY)  # fmt: skip
+    assert listed.code == 0, listed.stderr
+    entry = next(e for e in listed.json()["items"] if e["action_id"] == "task.create")
+    provenance = entry["changes"]["_provenance"]
+    assert provenance["source"] == "cli" and provenance["model"] == "offline"
+    assert provenance["command"] == "create task called Audited through ask"
+    assert provenance["step"] == 1 and provenance["confirmed_by"] is None

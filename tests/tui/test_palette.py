@@ -143,3 +143,41 @@ def test_snapshot_error(snap_compare: object, core: CoreApp, member: Caller) -> 
         await settle(pilot)
 
     assert snap_compare(PaletteApp(core, member), terminal_size=SIZE, run_before=refused)  # type: ignore[operator]
+
+
+@asyncio
+async def test_with_a_model_enter_asks_it_and_enter_again_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, member: Caller
+) -> None:
+    from tests.ai import stub_server as s
+    from tests.ai.stub_server import StubModel
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    with StubModel() as stub:
+        core = make_app(
+            f"sqlite:///{tmp_path / 'model.db'}",
+            ai={"model": "openai/gpt-4o-mini", "api_base": stub.base_url, "timeout_seconds": 5},
+        )
+        stub.enqueue(s.tools(("task__create", {"title": "Asked the model", "priority": "low"})))
+        try:
+            app = PaletteApp(core, member)
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(pilot)
+                screen = app.screen
+                assert isinstance(screen, PaletteScreen) and screen.model_ready
+                await pilot.press(*"please note a low key task", "enter")
+                await settle(pilot)
+                assert screen.plan is not None and screen.plan.source == "model"
+                assert stub.requests  # the model was asked once, in a worker
+                await pilot.press("enter")
+                await settle(pilot)
+            found = core.bus.dispatch(
+                "task.list", {"search": "Asked the model"}, core.system_caller()
+            )
+            assert [t["priority"] for t in found["items"]] == ["low"]
+            assert len(stub.requests) == 1
+        finally:
+            from ai import metering
+
+            metering.flush()
+            core.close()
