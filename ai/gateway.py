@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ai import keys
-from ai.config import AIConfig
+from ai.config import AIConfig, from_settings
 from ai.replies import ProviderError, Reply, Route, ToolCall, Usage
 
 log = logging.getLogger(__name__)
@@ -70,6 +70,15 @@ def _litellm() -> Any:
 def warm() -> None:
     """Pay for the import ahead of time; the TUI calls this from a background worker."""
     _litellm()
+
+
+def warm_if_configured(settings: Any) -> bool:
+    """For the shell's background worker after the first screen: import litellm only if a
+    model could be used (a model and a key or a base URL); True when it did."""
+    routes, _ = Gateway(from_settings(settings)).routes()
+    if routes:
+        warm()
+    return bool(routes)
 
 
 def imported() -> bool:

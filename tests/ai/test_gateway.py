@@ -325,3 +325,19 @@ def test_importing_and_calling_litellm_contacts_nothing_but_the_stub(stub: StubM
     assert text == "from the stub"
     hosts = {host for _, host in json.loads(seen)}
     assert hosts == {"127.0.0.1"}, hosts
+
+
+def test_warm_up_imports_litellm_only_when_a_model_could_answer() -> None:
+    import subprocess
+    from pathlib import Path
+
+    probe = (
+        "import sys; from core.settings import Settings; "
+        "from ai.gateway import warm_if_configured; "
+        "print(warm_if_configured(Settings(ai={'model': ''})), 'litellm' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "False"]
