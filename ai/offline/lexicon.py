@@ -37,6 +37,7 @@ class EntityWords:
     triggers: dict[Phrase, str] = field(default_factory=dict)
     references: dict[str, str] = field(default_factory=dict)  # target entity -> column
     custom: dict[str, tuple[str, bool]] = field(default_factory=dict)  # verb -> (id, takes id)
+    properties: dict[str, dict[str, Any]] = field(default_factory=dict)  # core's schemas
 
     @property
     def key(self) -> str:
@@ -86,6 +87,11 @@ def build(registry: Any) -> Lexicon:
         }
         ew = EntityWords(entity, actions)
         _fill(ew)
+        if "create" in actions:
+            from core.model.describe import action_input_schema
+
+            schema = action_input_schema(registry.action(actions["create"]))
+            ew.properties = dict(schema.get("properties", {}))
         ew.custom = {
             spec.verb: (spec.id, spec.takes_record)
             for spec in registry.actions.values()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ai.offline.lexicon import EntityWords, Lexicon, Phrase
-from ai.offline.tokens import Token, parse_value
+from ai.offline.tokens import Token, normalise
 from core.contracts import FieldType
 
 
@@ -164,13 +164,19 @@ class Scan:
         return self.convert(ew, column, token.text), 1
 
     def convert(self, ew: EntityWords, column: str, raw: str) -> Any:
-        f = ew.entity.field(column)
+        """The value as core reads a field's text (`parse_text` over the field's schema),
+        after the spoken forms are normalised."""
+        from core.errors import InvalidInput
+        from core.model.describe import parse_text
+
+        prop = ew.properties.get(column)
+        if prop is None:
+            raise Unmapped(f"{ew.entity.name} has no field {column!r}", ew)
+        text = normalise(ew.field_type(column), raw, self.today)
         try:
-            if f is None:
-                return parse_value(None, (), raw, self.today)
-            return parse_value(f.type, f.options, raw, self.today)
-        except ValueError as exc:
-            raise Unmapped(f"{column}: expected {exc}", ew) from None
+            return parse_text(column, prop, text, null_word=False)
+        except InvalidInput as exc:
+            raise Unmapped(exc.message, ew) from None
 
     def column_for_key(self, ew: EntityWords, key: str) -> str:
         """A `key=value` key as a column: a field, a label, a relationship, or the title."""
@@ -181,6 +187,8 @@ class Scan:
             return found
         if key in ("title", "name") and ew.title_field is not None:
             return ew.title_field
+        if key in ew.heads:  # `estimate=3` for estimate_hours: a field's unique first word
+            return ew.heads[key]
         raise Unmapped(f"{ew.entity.name} has no field {key!r}", ew)
 
     def leftovers(self) -> list[str]:

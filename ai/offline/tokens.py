@@ -11,8 +11,6 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from core.contracts import FieldType
 
@@ -84,63 +82,22 @@ def join(tokens: list[Token]) -> str:
 
 TRUE = {"true", "yes", "on", "y"}
 FALSE = {"false", "no", "off", "n"}
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-
-
-def parse_value(
-    field_type: FieldType | None, options: tuple[str, ...], raw: str, today: dt.date
-) -> Any:
-    """A JSON value for the field, or raise ValueError saying what was expected."""
-    text = raw.strip()
-    low = text.lower()
-    if field_type is None:  # a reference column: an id
-        if UUID.match(low):
-            return str(uuid.UUID(low))
-        raise ValueError("an id (UUID)")
-    if field_type is FieldType.ENUM:
-        wanted = low.replace(" ", "_").replace("-", "_")
-        if wanted in options:
-            return wanted
-        raise ValueError(f"one of {', '.join(options)}")
-    if field_type is FieldType.BOOLEAN:
-        if low in TRUE or low in FALSE:
-            return low in TRUE
-        raise ValueError("yes or no")
-    if field_type is FieldType.INTEGER:
-        if re.fullmatch(r"-?\d+", low):
-            return int(low)
-        raise ValueError("a whole number")
-    if field_type in (FieldType.NUMBER, FieldType.PERCENTAGE):
-        if NUMBER.match(low.rstrip("%")):
-            return float(low.rstrip("%"))
-        raise ValueError("a number")
-    if field_type is FieldType.CURRENCY:
-        try:
-            amount = Decimal(low.lstrip("$€£").replace(",", ""))
-        except InvalidOperation:
-            raise ValueError("an amount") from None
-        if not amount.is_finite():
-            raise ValueError("an amount")
-        return str(amount)
-    if field_type is FieldType.DATE:
-        return _date(low, today).isoformat()
-    if field_type is FieldType.DATETIME:
-        try:
-            return dt.datetime.fromisoformat(text).isoformat()
-        except ValueError:
-            raise ValueError("an ISO date and time, e.g. 2025-03-01T09:30") from None
-    if field_type is FieldType.JSON:
-        raise ValueError("JSON (use the CLI's run command)")
-    return text
-
-
 RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
 
 
-def _date(low: str, today: dt.date) -> dt.date:
-    if low in RELATIVE:
-        return today + dt.timedelta(days=RELATIVE[low])
-    try:
-        return dt.date.fromisoformat(low)
-    except ValueError:
-        raise ValueError("a date: YYYY-MM-DD, today or tomorrow") from None
+def normalise(field_type: FieldType | None, raw: str, today: dt.date) -> str:
+    """Spoken forms as the text core's `parse_text` reads: `in progress` -> `in_progress`,
+    `yes` -> `true`, `tomorrow` -> an ISO date, `$1,200` -> `1200`, `15%` -> `15`."""
+    text = raw.strip()
+    low = text.lower()
+    if field_type is FieldType.ENUM:
+        return low.replace(" ", "_").replace("-", "_")
+    if field_type is FieldType.BOOLEAN:
+        return "true" if low in TRUE else "false" if low in FALSE else text
+    if field_type is FieldType.CURRENCY:
+        return low.lstrip("$€£").replace(",", "")
+    if field_type is FieldType.PERCENTAGE:
+        return low.rstrip("%")
+    if field_type is FieldType.DATE and low in RELATIVE:
+        return (today + dt.timedelta(days=RELATIVE[low])).isoformat()
+    return text

@@ -54,7 +54,7 @@ CORPUS: list[tuple[str, Expected]] = [
     ),
     (
         "create task called Estimate work with estimate 4",
-        [("task.create", {"title": "Estimate work", "estimate_hours": 4.0})],
+        [("task.create", {"title": "Estimate work", "estimate_hours": 4})],
     ),
     ("Create Task Called Mixed Case Title", [("task.create", {"title": "Mixed Case Title"})]),
     ("list tasks", [("task.list", {})]),
@@ -276,7 +276,7 @@ CORPUS: list[tuple[str, Expected]] = [
         [
             (
                 "appointment.create",
-                {"starts_at": "2025-03-01T09:30:00", "patient_id": "{P}", "doctor_id": "{C}"},
+                {"starts_at": "2025-03-01T09:30", "patient_id": "{P}", "doctor_id": "{C}"},
             )
         ],
     ),
@@ -286,7 +286,7 @@ CORPUS: list[tuple[str, Expected]] = [
             (
                 "appointment.create",
                 {
-                    "starts_at": "2025-03-02T10:00:00",
+                    "starts_at": "2025-03-02T10:00",
                     "patient_id": "{P}",
                     "doctor_id": "{C}",
                     "reason": "Check-up",
@@ -354,12 +354,12 @@ CORPUS: list[tuple[str, Expected]] = [
     ("create Tasks called Plural entity name", [("task.create", {"title": "Plural entity name"})]),
     (
         "set estimate hours of task {U} to 3",
-        [("task.update", {"id": "{U}", "estimate_hours": 3.0})],
+        [("task.update", {"id": "{U}", "estimate_hours": 3})],
     ),
     ("set job title of contact {U} to CTO", [("contact.update", {"id": "{U}", "title": "CTO"})]),
     (
         "list tasks where estimate is at least 8",
-        [("task.list", {"filters": {"estimate_hours__gte": 8.0}})],
+        [("task.list", {"filters": {"estimate_hours__gte": 8}})],
     ),
     (
         "update appointment {U} with duration 60",
