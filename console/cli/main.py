@@ -69,6 +69,7 @@ def cli(
 def _register() -> None:
     from console.cli.commands import (
         admin,
+        ai,
         audit,
         batch,
         completion,
@@ -78,7 +79,7 @@ def _register() -> None:
         transfer,
     )
 
-    for module in (admin, meta, records, batch, transfer, audit, repl, completion):
+    for module in (admin, meta, records, batch, transfer, audit, repl, completion, ai):
         module.register(cli)
 
 

@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WATCHED = ("textual", "litellm", "prompt_toolkit", "rich", "ai", "console")
 HEADLESS = frozenset(WATCHED)
 CLI_FORBIDDEN = frozenset({"textual", "litellm", "prompt_toolkit"})
+# The AI layer imports litellm only on the model path, inside a call.
+AI_HEADLESS = frozenset({"textual", "litellm", "prompt_toolkit", "rich", "console"})
 
 CASES = [
     ("core", HEADLESS),
@@ -26,6 +28,13 @@ CASES = [
     ("core.bootstrap", HEADLESS),
     ("entities", HEADLESS),
     ("console.cli.main", CLI_FORBIDDEN),
+    ("ai.offline", AI_HEADLESS),
+    ("ai.interpreter", AI_HEADLESS),
+    ("ai.gateway", AI_HEADLESS),
+    ("ai.runner", AI_HEADLESS),
+    ("ai.preview", AI_HEADLESS),
+    ("console.cli.commands.ask", CLI_FORBIDDEN),
+    ("console.tui.screens.palette", frozenset({"litellm"})),
 ]
 
 
