@@ -27,7 +27,7 @@ from core.actions.context import Change, Context, Services
 from core.actions.handlers import HANDLERS, custom
 from core.actions.notify import ChangeNotifier, Listener
 from core.actions.scrub import scrubbed
-from core.contracts import Caller, DomainEvent
+from core.contracts import Caller, CapabilityRunner, DomainEvent
 from core.db.uow import UnitOfWork
 from core.errors import Conflict, Forbidden, InternalError, MetaSaasError
 from core.model.describe import AllowedAction, action_input_schema
@@ -137,6 +137,7 @@ class Bus:
         clock: Clock = utcnow,
         middleware: Sequence[Middleware] = (),
         admin_of_every_tenant: Callable[[Caller], bool] = _admin_role,
+        capabilities: CapabilityRunner | None = None,
     ) -> None:
         self.registry = registry
         self.uow = uow
@@ -144,7 +145,7 @@ class Bus:
         self.clock = clock
         self.middleware = tuple(middleware)
         self.notifier = ChangeNotifier()
-        self.services = Services(self.seal_pending, admin_of_every_tenant)
+        self.services = Services(self.seal_pending, admin_of_every_tenant, capabilities)
         self._swept = False
         self._audit_swept = False
         self._sealer: Sealer | None = None
@@ -367,6 +368,10 @@ class Bus:
     def _handler(self, spec: ActionSpec) -> Callable[[Context, Any], Any]:
         if spec.platform is not None:
             return spec.platform.handler
+        if spec.capability is not None:
+            from core.actions.capabilities import run_on_demand
+
+            return run_on_demand
         return custom if spec.custom is not None else HANDLERS[spec.verb]
 
     def _leave_trail(self, conn: sa.Connection, run: _Run, ctx: Context, started: float) -> None:
