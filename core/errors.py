@@ -7,7 +7,7 @@ SQL text or a secret.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 
 class MetaSaasError(Exception):
@@ -24,7 +24,42 @@ class MetaSaasError(Exception):
         return {"code": self.code, "message": self.message, "details": self.details}
 
 
-class InvalidInput(MetaSaasError):
+def field_error(field: str | None, code: str, message: str) -> dict[str, Any]:
+    """One entry of `details["errors"]`: the shape every form and script reads."""
+    return {"field": field, "code": code, "message": message}
+
+
+class FieldErrors(MetaSaasError):
+    """Errors that can name the fields at fault: `details["errors"]` is always a list.
+
+    Raised with `details={"field": ..., "reason": ...}` it gets a one-entry list, so every
+    raise site, old or new, answers in the shape a form needs to put each message next to
+    its field; raised with a list of several, one answer names every problem at once.
+    """
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, details)
+        if "errors" not in self.details:
+            field = self.details.get("field")
+            reason = self.details.get("reason", self.code)
+            self.details["errors"] = [
+                field_error(field if isinstance(field, str) else None, str(reason), str(self))
+            ]
+
+    @classmethod
+    def of(cls, errors: list[dict[str, Any]], **details: Any) -> Self:
+        """Every problem in one error; the message lists the first few."""
+        summary = "; ".join(
+            f"{e['field']}: {e['message']}" if e["field"] else str(e["message"]) for e in errors[:5]
+        )
+        if len(errors) > 5:
+            summary += f"; and {len(errors) - 5} more"
+        first = errors[0]["field"] if len(errors) == 1 else None
+        extra = {"field": first} if first else {}
+        return cls(summary, {**extra, **details, "errors": errors})
+
+
+class InvalidInput(FieldErrors):
     code = "invalid_input"
 
 
@@ -40,7 +75,9 @@ class NotFound(MetaSaasError):
     code = "not_found"
 
 
-class Conflict(MetaSaasError):
+class Conflict(FieldErrors):
+    """Workflow, unique value, reference or stale version; field-level ones name the field."""
+
     code = "conflict"
 
 

@@ -116,9 +116,7 @@ class ReplCompleter(Completer):
             if name == "create" or (name == "update" and index >= 2):
                 yield from self._assignment(entity, current)
             elif name == "transition" and index == 2:
-                from console.cli.values import workflow_targets
-
-                states, triggers = workflow_targets(entity)
+                states, triggers = entity.workflow_states(), entity.workflow_triggers()
                 yield from _matching([*states, *triggers], current)
         elif name == "run" and index == 0:
             yield from _matching(sorted(self.registry.actions), current)

@@ -107,7 +107,7 @@ def read_rows(
     path: Path, entity: Entity, slots: dict[str, Any], make_id: Callable[[int], str]
 ) -> Iterator[Row]:
     from console.cli.output import csv_unescape
-    from console.cli.values import parse_value
+    from core.model.describe import parse_text
 
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
@@ -145,7 +145,7 @@ def read_rows(
                 for name, text in zip(columns, cells, strict=True):
                     if name in IGNORED_COLUMNS or text == "":
                         continue
-                    row.payload[name] = parse_value(
+                    row.payload[name] = parse_text(
                         name, slots[name], csv_unescape(text), null_word=False
                     )
             except InvalidInput as exc:

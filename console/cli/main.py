@@ -73,6 +73,7 @@ def cli(
 def _register() -> None:
     from console.cli.commands import (
         admin,
+        ai,
         audit,
         batch,
         completion,
@@ -83,7 +84,7 @@ def _register() -> None:
     )
     from console.cli.commands.tui import tui
 
-    for module in (admin, meta, records, batch, transfer, audit, repl, completion):
+    for module in (admin, meta, records, batch, transfer, audit, repl, completion, ai):
         module.register(cli)
     cli.add_command(tui)
 

@@ -1,10 +1,11 @@
 """The action bus: the one way anything is read or changed, from any surface.
 
-dispatch = resolve -> validate -> permission (default deny) -> [transaction: workflow ->
-hooks -> execute -> outbox event -> audit entry] -> commit -> seal pending audit entries ->
-deliver events. The audit entry comes last: on SQLite it moves the tenant's chain head,
-which the writer lock keeps until commit. Denied attempts are audited too, in their own
-transaction once the action's has ended.
+dispatch = resolve -> middleware -> validate input -> permission (default deny) ->
+[transaction: workflow -> hooks -> execute -> outbox event -> audit entry] -> commit ->
+seal pending audit entries -> deliver events -> tell change listeners. The audit entry
+comes last: on SQLite it moves the tenant's chain head, which the writer lock keeps until
+commit. Denied attempts are audited too, in their own transaction once the action's has
+ended. Nothing after commit raises into the caller: the action has happened.
 """
 
 from __future__ import annotations
@@ -13,22 +14,28 @@ import datetime as dt
 import logging
 import threading
 import time
+import traceback
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 
-from core.actions.handlers import HANDLERS, Context, custom
-from core.contracts import Caller, CallerType, DomainEvent
+from core.actions.context import Change, Context, Services
+from core.actions.handlers import HANDLERS, custom
+from core.actions.notify import ChangeNotifier, Listener
+from core.actions.scrub import scrubbed
+from core.contracts import Caller, CapabilityRunner, DomainEvent
 from core.db.uow import UnitOfWork
 from core.errors import Conflict, Forbidden, InternalError, MetaSaasError
-from core.jsonable import REDACTED
+from core.model.describe import AllowedAction, action_input_schema
 from core.model.inputs import validate
-from core.model.permissions import Decision, decide
+from core.model.permissions import Decision, decide_rules, hidden_fields
+from core.model.platform import ADMIN
 from core.model.registry import ActionSpec, Registry
+from core.records.store import mask
 from core.trail.draft import AuditDraft
 
 if TYPE_CHECKING:
@@ -37,10 +44,26 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
+Mode = Literal["dispatch", "validate", "batch", "nested"]
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One action asked for, as middleware sees it (authentication, rate limits, tracing)."""
+
+    spec: ActionSpec
+    payload: Mapping[str, Any] | None
+    caller: Caller
+    provenance: Mapping[str, Any] | None
+    mode: Mode
+
+
+Next = Callable[[Request], Any]
+Middleware = Callable[[Request, Next], Any]
 
 
 @dataclass
@@ -49,6 +72,7 @@ class _Denial:
     spec: ActionSpec
     record_id: str | None
     started: float
+    provenance: Mapping[str, Any] | None
 
 
 @dataclass
@@ -56,7 +80,10 @@ class _Run:
     """What one dispatch (or one atomic batch) collects until its transaction ends."""
 
     caller: Caller
+    provenance: Mapping[str, Any] | None = None
+    dry: bool = False
     events: list[DomainEvent] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
     denials: list[_Denial] = field(default_factory=list)
     pending: dict[str, int] = field(default_factory=dict)  # audit entries awaiting a seal
 
@@ -80,8 +107,7 @@ class Batch:
 
     def dispatch(self, action_id: str, payload: Mapping[str, Any] | None) -> Any:
         try:
-            planned = self.bus._plan(self.run, action_id, payload)
-            return self.bus._execute(self.conn, self.run, planned)
+            return self.bus._inside(self.conn, self.run, action_id, payload, "batch")
         except MetaSaasError:
             raise
         except Exception as exc:
@@ -97,17 +123,40 @@ class Rollback(Exception):
     """Raise inside `bus.atomic()` to undo the whole batch on purpose (a dry run)."""
 
 
+def _admin_role(caller: Caller) -> bool:
+    """Development authentication: an admin may act in any tenant, so is everyone's admin."""
+    return ADMIN in caller.roles
+
+
 class Bus:
-    def __init__(self, registry: Registry, engine: sa.Engine, *, clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        uow: UnitOfWork,
+        *,
+        clock: Clock = utcnow,
+        middleware: Sequence[Middleware] = (),
+        admin_of_every_tenant: Callable[[Caller], bool] = _admin_role,
+        capabilities: CapabilityRunner | None = None,
+    ) -> None:
         self.registry = registry
-        self.engine = engine
-        self.uow = UnitOfWork(engine)
+        self.uow = uow
+        self.engine = uow.engine
         self.clock = clock
+        self.middleware = tuple(middleware)
+        self.notifier = ChangeNotifier()
+        self.services = Services(self.seal_pending, admin_of_every_tenant, capabilities)
         self._swept = False
         self._audit_swept = False
         self._sealer: Sealer | None = None
         self._guard = threading.Lock()
         self._dispatcher: Dispatcher | None = None
+        # events some subscriber takes on the committing thread; the rest go to a worker
+        self._inline_events = frozenset(
+            name
+            for name, subs in registry.subscribers.items()
+            if any(not s.background for s in subs)
+        )
 
     @property
     def dispatcher(self) -> Dispatcher:
@@ -130,34 +179,45 @@ class Bus:
         return self._sealer
 
     def close(self) -> None:
-        """Seal what this process left pending, then let go of the connections."""
+        """Let listeners and background subscribers finish, seal what this process left
+        pending, then let go of the connections."""
+        self.notifier.close()
+        if self._dispatcher is not None:
+            self._dispatcher.close()
         if self._sealer is not None:
             self._sealer.close()
         self.uow.close()
 
-    def dispatch(self, action_id: str, payload: Mapping[str, Any] | None, caller: Caller) -> Any:
+    # --- entry points ----------------------------------------------------------------------
+
+    def dispatch(
+        self,
+        action_id: str,
+        payload: Mapping[str, Any] | None,
+        caller: Caller,
+        *,
+        provenance: Mapping[str, Any] | None = None,
+    ) -> Any:
         """Run one action in its own transaction; raise a `MetaSaasError` on any failure."""
-        run = _Run(caller)
-        try:
-            planned = self._plan(run, action_id, payload)
-            if planned.spec.mutates:
-                self._sweep_once()
-            with self.uow.begin(write=planned.spec.mutates) as conn:
-                result = self._execute(conn, run, planned)
-        except MetaSaasError:
-            raise
-        except Exception as exc:
-            raise self._translate(exc) from None
-        finally:
-            self._flush_denials(run.denials)
-        if planned.spec.mutates:  # reads never deliver: they must not load or write the outbox
-            self._after_commit(run)
-        return result
+        return self._guarded(
+            lambda: self._through(
+                Request(self.registry.action(action_id), payload, caller, provenance, "dispatch"),
+                self._dispatch_now,
+            )
+        )
+
+    def validate(self, action_id: str, payload: Mapping[str, Any] | None, caller: Caller) -> None:
+        """Every check `dispatch` makes (input, permission, workflow, hooks, references,
+        unique values, stale version), writing nothing and taking no write lock."""
+        request = Request(self.registry.action(action_id), payload, caller, None, "validate")
+        self._guarded(lambda: self._through(request, self._validate_now))
 
     @contextmanager
-    def atomic(self, caller: Caller) -> Iterator[Batch]:
+    def atomic(
+        self, caller: Caller, *, provenance: Mapping[str, Any] | None = None
+    ) -> Iterator[Batch]:
         """Dispatch several actions in one transaction; any error rolls back all of them."""
-        run = _Run(caller)
+        run = _Run(caller, provenance)
         self._sweep_once()
         try:
             with self.uow.begin(write=True) as conn:
@@ -172,81 +232,208 @@ class Bus:
             self._flush_denials(run.denials)
         self._after_commit(run)
 
-    def _plan(self, run: _Run, action_id: str, payload: Mapping[str, Any] | None) -> _Planned:
-        """Resolve, validate and check permission: everything decided before the transaction."""
+    def allowed_actions(self, caller: Caller, entity: str | None = None) -> list[AllowedAction]:
+        """Every action `caller` may run (of one entity, when named), with its input schema."""
+        wanted = self.registry.entity(entity) if entity is not None else None
+        allowed = []
+        for spec in self.registry.actions.values():
+            if wanted is not None and spec.entity is not wanted:
+                continue
+            decision = decide_rules(spec.rules, spec.permission_verb, caller)
+            if decision is Decision.DENY:
+                continue
+            allowed.append(
+                AllowedAction(
+                    id=spec.id,
+                    entity=spec.entity.name if spec.entity is not None else None,
+                    verb=spec.verb,
+                    description=spec.description,
+                    mutates=spec.mutates,
+                    own_only=decision is Decision.OWN,
+                    takes_record=spec.takes_record,
+                    input_schema=action_input_schema(spec),
+                )
+            )
+        return allowed
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Hear of every committed change, on a worker thread; returns `unsubscribe`."""
+        return self.notifier.subscribe(listener)
+
+    # --- the pipeline ----------------------------------------------------------------------
+
+    def _guarded(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except MetaSaasError:
+            raise
+        except Exception as exc:
+            raise self._translate(exc) from None
+
+    def _through(self, request: Request, terminal: Next) -> Any:
+        """The request through each middleware in order, then `terminal`."""
+
+        def step(index: int, current: Request) -> Any:
+            if index == len(self.middleware):
+                return terminal(current)
+            return self.middleware[index](current, lambda r: step(index + 1, r))
+
+        return step(0, request)
+
+    def _dispatch_now(self, request: Request) -> Any:
+        run = _Run(request.caller, request.provenance)
+        mutates = request.spec.mutates
+        try:
+            planned = self._plan(run, request)
+            if mutates:
+                self._sweep_once()
+            with self.uow.begin(write=mutates) as conn:
+                result = self._execute(conn, run, planned)
+        finally:
+            self._flush_denials(run.denials)
+        if mutates:  # reads never deliver: they must not load or write the outbox
+            self._after_commit(run)
+        return result
+
+    def _validate_now(self, request: Request) -> None:
+        run = _Run(request.caller, dry=True)
+        planned = self._plan(run, request)
+        with self.uow.begin(write=False) as conn:
+            self._execute(conn, run, planned)
+
+    def _inside(
+        self, conn: sa.Connection, run: _Run, action_id: str, payload: Any, mode: Mode
+    ) -> Any:
+        """An action in a transaction that is already open (a batch line, a nested call)."""
+        request = Request(
+            self.registry.action(action_id), payload, run.caller, run.provenance, mode
+        )
+
+        def terminal(current: Request) -> Any:
+            planned = self._plan(run, current)
+            if mode == "batch":
+                return self._execute(conn, run, planned)
+            with conn.begin_nested():  # a nested failure the caller catches leaves no trace
+                return self._execute(conn, run, planned)
+
+        return self._through(request, terminal)
+
+    def _plan(self, run: _Run, request: Request) -> _Planned:
+        """Validate and check permission: everything decided before the transaction."""
         started = time.perf_counter()
-        spec = self.registry.action(action_id)
-        data = validate(self.registry.input_model(spec), payload or {})
-        decision = decide(spec.entity, spec.permission_verb, run.caller)
+        spec = request.spec
+        data = validate(self.registry.input_model(spec), request.payload or {})
+        decision = decide_rules(spec.rules, spec.permission_verb, run.caller)
         if decision is Decision.DENY:
-            run.denials.append(_Denial(run.caller, spec, _record_id(payload), started))
+            if not run.dry:
+                run.denials.append(self._denial(run, spec, request.payload, started))
             raise Forbidden(
                 f"{run.caller.caller_type.value} {run.caller.user_id!r} may not run {spec.id}",
                 {"action": spec.id},
             )
-        return _Planned(spec, data, decision, payload, started)
+        return _Planned(spec, data, decision, request.payload, started)
 
     def _execute(self, conn: sa.Connection, run: _Run, planned: _Planned) -> Any:
         spec, caller = planned.spec, run.caller
-        ctx = Context(conn, self.registry, caller, spec, planned.decision, self.clock())
-        handler = custom if spec.custom is not None else HANDLERS[spec.verb]
+        ctx = Context(
+            conn,
+            self.registry,
+            caller,
+            spec,
+            planned.decision,
+            self.clock(),
+            self.services,
+            dry=run.dry,
+        )
+        if spec.custom is not None and spec.custom.writes:
+            ctx.nested = lambda action, payload: self._inside(conn, run, action, payload, "nested")
         try:
-            result = handler(ctx, planned.data)
-        except Forbidden:
-            run.denials.append(_Denial(caller, spec, _record_id(planned.payload), planned.started))
-            raise
+            result = self._handler(spec)(ctx, planned.data)
+        except Forbidden as exc:
+            if not run.dry:
+                run.denials.append(self._denial(run, spec, planned.payload, planned.started))
+            raise scrubbed(exc, ctx.secrets) from None
+        except MetaSaasError as exc:
+            raise scrubbed(exc, ctx.secrets) from None
         except sa.exc.IntegrityError:
             raise Conflict(
                 "the change conflicts with existing data (a unique value or a "
                 "reference); nothing was saved",
                 {"reason": "integrity"},
             ) from None
-        # Events and the audit entry go last: on SQLite the entry moves the chain head.
-        if ctx.events or ctx.audit is not None:
-            from core.trail import chain as audit
-            from core.trail import outbox
-            from core.trail import writer as trail
-
-            subscribed = set(self.registry.subscribers)
-            entry = None
-            if ctx.audit is not None:
-                entry = audit.new_entry(caller, ctx.audit, ctx.now, _elapsed_us(planned.started))
-            appended = trail.write(conn, outbox.rows(ctx.events, subscribed), entry)
-            run.events.extend(e for e in ctx.events if e.name in subscribed)
-            if appended is not None and appended.seq is None:
-                run.pending[caller.tenant_id] = run.pending.get(caller.tenant_id, 0) + 1
+        if not run.dry:
+            self._leave_trail(conn, run, ctx, planned.started)
         return self._present(spec, result, caller)
+
+    def _handler(self, spec: ActionSpec) -> Callable[[Context, Any], Any]:
+        if spec.platform is not None:
+            return spec.platform.handler
+        if spec.capability is not None:
+            from core.actions.capabilities import run_on_demand
+
+            return run_on_demand
+        return custom if spec.custom is not None else HANDLERS[spec.verb]
+
+    def _leave_trail(self, conn: sa.Connection, run: _Run, ctx: Context, started: float) -> None:
+        """Events and the audit entry go last: on SQLite the entry moves the chain head."""
+        run.changes.extend(ctx.changes)
+        if not ctx.events and ctx.audit is None:
+            return
+        from core.trail import chain, outbox, writer
+
+        subscribed = set(self.registry.subscribers)
+        entry = None
+        if ctx.audit is not None:
+            if run.provenance:
+                ctx.audit.changes["_provenance"] = dict(run.provenance)
+            entry = chain.new_entry(run.caller, ctx.audit, ctx.now, _elapsed_us(started))
+        appended = writer.write(conn, outbox.rows(ctx.events, subscribed), entry)
+        run.events.extend(e for e in ctx.events if e.name in subscribed)
+        if appended is not None and appended.seq is None:
+            tenant = run.caller.tenant_id
+            run.pending[tenant] = run.pending.get(tenant, 0) + 1
+
+    def _denial(self, run: _Run, spec: ActionSpec, payload: Any, started: float) -> _Denial:
+        return _Denial(run.caller, spec, _record_id(payload), started, run.provenance)
 
     def _flush_denials(self, denials: list[_Denial]) -> None:
         if not denials:
             return
-        from core.trail import chain as audit
+        from core.trail import chain
 
         for denial in denials:
+            spec = denial.spec
+            changes = {"_provenance": dict(denial.provenance)} if denial.provenance else {}
             draft = AuditDraft(
-                denial.spec.id,
-                denial.spec.entity.name,
+                spec.id,
+                spec.entity.name if spec.entity is not None else spec.id.split(".")[0],
                 denial.record_id,
+                changes,
                 outcome="denied",
                 error_code=Forbidden.code,
             )
             try:
                 with self.uow.begin(write=True) as conn:
-                    entry = audit.new_entry(
+                    entry = chain.new_entry(
                         denial.caller, draft, self.clock(), _elapsed_us(denial.started)
                     )
-                    appended = audit.append(conn, entry)
+                    appended = chain.append(conn, entry)
                 if appended.seq is None and self.sealer is not None:
                     self.sealer.committed(denial.caller.tenant_id, 1)
-            except Exception:
-                log.exception("could not audit a denied attempt on %s", denial.spec.id)
+            except Exception as exc:
+                log.error("could not audit a denied attempt on %s: %s", spec.id, _name(exc))
 
     def _after_commit(self, run: _Run) -> None:
-        """Hand pending audit entries to the sealer, then deliver the events."""
-        if run.pending and self.sealer is not None:
-            for tenant_id, entries in run.pending.items():
-                self.sealer.committed(tenant_id, entries)
-        self._deliver(run.events)
+        """Seal, deliver, notify. The action has committed: nothing here may raise into its
+        caller, and events a failure leaves undelivered stay for the next sweep."""
+        try:
+            if run.pending and self.sealer is not None:
+                for tenant_id, entries in run.pending.items():
+                    self.sealer.committed(tenant_id, entries)
+            self._deliver(run.events)
+        except Exception as exc:
+            log.error("after commit: %s; events stay pending for the next sweep", _name(exc))
+        self.notifier.publish(run.changes)
 
     def _sweep_once(self) -> None:
         """A process's first write first chains what a dead writer left pending."""
@@ -260,39 +447,52 @@ class Bus:
             return 0  # every SQLite entry is chained as it is written
         if self._sealer is not None:
             self._sealer.flush()
-        from core.trail import seal as audit_seal
+        from core.trail import seal
 
         try:
-            return audit_seal.sweep(self.engine, wait=wait)
+            return seal.sweep(self.engine, wait=wait)
         except Exception as exc:  # the class only: a driver message can quote SQL and values
-            log.warning("could not seal pending audit entries: %s", type(exc))
+            log.warning("could not seal pending audit entries: %s", _name(exc))
             return 0
 
     def _deliver(self, events: list[DomainEvent]) -> None:
-        """After commit: this run's events, and once per process whatever a crash left."""
-        ids = [e.id for e in events]
+        """After commit: this run's events, and once per process whatever a crash left.
+
+        Events only background subscribers want go straight to their worker: the action's
+        thread does not even read them back.
+        """
+        inline = self._inline_events
+        ids = [e.id for e in events if e.name in inline]
+        later = [e.id for e in events if e.name not in inline]
         if not self._swept and self.registry.subscribers:
             self._swept = True
             pending = self.dispatcher.pending()
             seen = set(pending)
             ids = pending + [i for i in ids if i not in seen]
+            later = [i for i in later if i not in seen]
         if ids:
             self.dispatcher.deliver(ids)
+        for event_id in later:
+            self.dispatcher.queue(event_id)
 
     def deliver_pending(self) -> int:
         self._swept = True
         return self.dispatcher.deliver_pending()
 
     def _present(self, spec: ActionSpec, result: Any, caller: Caller) -> Any:
-        """Hide sensitive values from AI agents; people and scripts see what they may read."""
-        hidden = spec.entity.sensitive_fields
-        if caller.caller_type is not CallerType.AI_AGENT or not hidden:
+        """Mask what the caller may not read; custom actions' reads were masked at the source."""
+        if spec.entity is None:
+            return result
+        hidden = hidden_fields(spec.entity, caller)
+        if not hidden:
             return result
         if isinstance(result, dict) and "items" in result:
-            return {**result, "items": [_mask(r, hidden) for r in result["items"]]}
-        return _mask(result, hidden) if isinstance(result, dict) else result
+            return {**result, "items": [mask(r, hidden) for r in result["items"]]}
+        return mask(result, hidden) if isinstance(result, dict) else result
 
     def _translate(self, exc: Exception) -> MetaSaasError:
+        """A driver or programming error as `internal`; logged by class and reference only
+        (a driver message can quote SQL and the values bound to it)."""
         reference = uuid.uuid4().hex[:12]
         dbapi = self.engine.dialect.loaded_dbapi
         unavailable = (
@@ -302,19 +502,15 @@ class Bus:
             dbapi.InterfaceError,
         )
         if isinstance(exc, unavailable):
-            log.error("database unavailable (reference %s): %s", reference, type(exc).__name__)
+            log.error("database unavailable (reference %s): %s", reference, _name(exc))
             return InternalError(
                 f"the database is unavailable or busy; nothing was saved (reference {reference})",
                 {"reference": reference},
             )
-        log.exception("internal error (reference %s)", reference)
+        log.error("internal error (reference %s): %s at %s", reference, _name(exc), _where(exc))
         return InternalError(
             f"internal error; nothing was saved (reference {reference})", {"reference": reference}
         )
-
-
-def _mask(record: dict[str, Any], hidden: frozenset[str]) -> dict[str, Any]:
-    return {k: (REDACTED if k in hidden and v is not None else v) for k, v in record.items()}
 
 
 def _record_id(payload: Any) -> str | None:
@@ -327,3 +523,13 @@ def _record_id(payload: Any) -> str | None:
 
 def _elapsed_us(started: float) -> int:
     return int((time.perf_counter() - started) * 1_000_000)
+
+
+def _name(exc: BaseException) -> str:
+    return type(exc).__name__
+
+
+def _where(exc: BaseException) -> str:
+    """The frames an error passed through, without its message (which may carry values)."""
+    frames = traceback.extract_tb(exc.__traceback__)[-6:]
+    return " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in frames[::-1])

@@ -12,10 +12,19 @@ from core.contracts.behaviour import (
     deny,
 )
 from core.contracts.entity import SYSTEM_COLUMNS, Entity, define_entity
-from core.contracts.fields import Field, FieldType, Relationship, belongs_to, has_many
+from core.contracts.fields import (
+    STRING_TYPES,
+    Field,
+    FieldType,
+    Relationship,
+    belongs_to,
+    has_many,
+)
 from core.contracts.runtime import (
     ActionContext,
     Caller,
+    CapabilityRequest,
+    CapabilityRunner,
     CustomAction,
     Domain,
     DomainEvent,
@@ -30,6 +39,8 @@ __all__ = [
     "AICapability",
     "ActionContext",
     "Caller",
+    "CapabilityRequest",
+    "CapabilityRunner",
     "CallerType",
     "Conflict",
     "CustomAction",
@@ -47,6 +58,7 @@ __all__ = [
     "PermissionRule",
     "RecordStore",
     "Relationship",
+    "STRING_TYPES",
     "SYSTEM_COLUMNS",
     "SeedRecord",
     "Subscriber",

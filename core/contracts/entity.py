@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from core.contracts.behaviour import AICapability, Hooks, PermissionRule, UIHints, Workflow
-from core.contracts.fields import Field, FieldType, Relationship, describe
+from core.contracts.fields import STRING_TYPES, Field, FieldType, Relationship, describe
 from core.errors import DefinitionError
 from core.identifiers import PASCAL_CASE, identifier_problem, snake_case
 
@@ -64,6 +64,30 @@ class Entity(BaseModel):
         columns = [c for c in self.column_names() if c not in unsortable]
         return [*columns, *SORTABLE_SYSTEM_COLUMNS]
 
+    def workflow_states(self) -> tuple[str, ...]:
+        """Every state of every workflow, in declaration order."""
+        states: list[str] = []
+        for workflow in self.workflows:
+            field = self.field(workflow.field)
+            states += [o for o in (field.options if field else ()) if o not in states]
+        return tuple(states)
+
+    def workflow_triggers(self) -> tuple[str, ...]:
+        triggers: list[str] = []
+        for workflow in self.workflows:
+            triggers += [
+                t.trigger for t in workflow.transitions if t.trigger and t.trigger not in triggers
+            ]
+        return tuple(triggers)
+
+    def final_states(self, field: str) -> frozenset[str]:
+        """States of `field`'s workflow with no way out: moving there closes the record."""
+        workflow = self.workflow_for(field)
+        if workflow is None:
+            return frozenset()
+        leaving = {s for t in workflow.transitions for s in t.sources}
+        return frozenset(t.target for t in workflow.transitions if t.target not in leaving)
+
     def workflow_for(self, field: str) -> Workflow | None:
         return next((w for w in self.workflows if w.field == field), None)
 
@@ -106,6 +130,21 @@ class Entity(BaseModel):
                     raise ValueError(
                         f"AI capability {capability.id!r}: context field {name!r} does not exist"
                     )
+                if name in self.sensitive_fields:
+                    raise ValueError(
+                        f"AI capability {capability.id!r}: {name!r} is sensitive and never "
+                        "goes to a model"
+                    )
+            target = self.field(capability.field) if capability.field else None
+            if capability.field is not None and (target is None or target.sensitive):
+                raise ValueError(
+                    f"AI capability {capability.id!r}: field {capability.field!r} is not a "
+                    "writable, non-sensitive field of this entity"
+                )
+            if target is not None and self.workflow_for(target.name) is not None:
+                raise ValueError(
+                    f"AI capability {capability.id!r}: {target.name!r} moves only by workflow"
+                )
         return self
 
     def _check_workflows(self) -> None:
@@ -148,14 +187,12 @@ class Entity(BaseModel):
                 raise ValueError(f"ui.list_columns: {name!r} does not exist")
         for name in self.ui.search_fields:
             f = self.field(name)
-            if f is None or f.type not in (
-                FieldType.TEXT,
-                FieldType.LONG_TEXT,
-                FieldType.EMAIL,
-                FieldType.PHONE,
-                FieldType.URL,
-            ):
+            if f is None or f.type not in STRING_TYPES:
                 raise ValueError(f"ui.search_fields: {name!r} is not a text field of this entity")
+            if f.sensitive:
+                # A search hit (or a count of hits) would tell whoever may not read the
+                # value whether a guess was right.
+                raise ValueError(f"ui.search_fields: {name!r} is sensitive and cannot be searched")
         sort = self.ui.default_sort.removeprefix("-")
         if sort not in self.sortable():
             raise ValueError(f"ui.default_sort: {sort!r} does not exist")

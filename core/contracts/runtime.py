@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from core.contracts.behaviour import CallerType
+from core.contracts.behaviour import AICapability, CallerType
 from core.contracts.fields import Field
 from core.identifiers import SNAKE_CASE, TENANT_ID
 
@@ -50,7 +50,12 @@ class DomainEvent:
 
 
 class RecordStore(Protocol):
-    """Tenant-scoped reads and writes of one entity, inside the current transaction."""
+    """Tenant-scoped reads of one entity, inside the current transaction.
+
+    What entity code is handed is read-only at run time, not only in this type: it has no
+    path to a repository, a connection or a write. Values a caller may not read come back
+    masked, so a hook or custom action cannot pass them on.
+    """
 
     def get(self, record_id: uuid.UUID) -> dict[str, Any] | None: ...
 
@@ -71,10 +76,31 @@ class HookContext:
     records: Callable[[str], RecordStore]
 
 
+Dispatch = Callable[[str, Mapping[str, Any]], Any]
+
+
+def _read_only(action_id: str, payload: Mapping[str, Any]) -> Any:
+    from core.errors import Forbidden
+
+    raise Forbidden(
+        f"this custom action is declared read-only, so it may not run {action_id}; "
+        "declare it with writes=True",
+        {"action": action_id},
+    )
+
+
 @dataclass(slots=True)
 class ActionContext:
+    """What a custom action may use: reads, and (if it declares `writes`) other actions.
+
+    `dispatch` runs an action through the bus as the same caller, in the same transaction:
+    validated, permission-checked and audited like any other, its result masked as the
+    caller sees it.
+    """
+
     caller: Caller
     records: Callable[[str], RecordStore]
+    dispatch: Dispatch = _read_only
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +113,8 @@ class CustomAction:
     description: str = ""
     input_fields: tuple[Field, ...] = ()
     takes_record: bool = False
+    writes: bool = False
+    """Whether the handler changes records (through `ActionContext.dispatch` only)."""
 
     def __post_init__(self) -> None:
         if not SNAKE_CASE.match(self.verb):
@@ -100,6 +128,8 @@ class Subscriber:
     event: str
     name: str
     handler: Callable[[DomainEvent], None]
+    background: bool = False
+    """Slow work (a model call): delivered by a worker thread, so no action waits for it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +151,26 @@ class Domain:
     actions: tuple[CustomAction, ...] = ()
     subscribers: tuple[Subscriber, ...] = ()
     seed: Callable[[], Iterable[SeedRecord]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CapabilityRequest:
+    """One run of an entity's AI capability: what the model is told, nothing more."""
+
+    tenant_id: str
+    user_id: str
+    entity: str
+    record_id: str
+    capability: AICapability
+    context: Mapping[str, Any]
+    """The record's `context_fields` as JSON values; never a sensitive field."""
+
+
+class CapabilityRunner(Protocol):
+    """Asks a model (the AI layer provides one); returns its output as a JSON value.
+
+    Raise any exception when no answer can be had (no model, timeout, refusal): the
+    platform then uses the capability's declared fallback, or writes nothing.
+    """
+
+    def __call__(self, request: CapabilityRequest) -> Any: ...

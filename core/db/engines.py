@@ -32,6 +32,8 @@ def create_engine(url: str, sqlite: SQLiteSettings | None = None) -> sa.Engine:
             # when an error says so, and the next checkout gets a fresh one.
             pool_size=5,
             max_overflow=5,
+            # Errors and logs never carry the values bound to a statement.
+            hide_parameters=True,
         )
     raise ValueError("database URL must be sqlite:///PATH or postgresql+psycopg://...")
 
@@ -42,7 +44,7 @@ def _sqlite_engine(url: str, settings: SQLiteSettings) -> sa.Engine:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     # sqlite3's `timeout` is SQLite's busy timeout: how long a writer waits for the lock.
     timeout_s = settings.busy_timeout_ms / 1000
-    engine = sa.create_engine(url, connect_args={"timeout": timeout_s})
+    engine = sa.create_engine(url, connect_args={"timeout": timeout_s}, hide_parameters=True)
     synchronous = _SYNCHRONOUS[settings.synchronous]
 
     @event.listens_for(engine, "connect")

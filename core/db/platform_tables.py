@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from core.db.chat_tables import chat_messages, chat_sessions
 from core.db.sqltypes import CanonicalJSON, UTCDateTime
+from core.db.table_names import PLATFORM_TABLE_NAMES
 
 UTC_DATETIME = UTCDateTime()
 
@@ -121,6 +124,26 @@ class EventDelivery(SQLModel, table=True):
     delivered_at: dt.datetime = Field(sa_type=UTC_DATETIME)
 
 
+class AIUsage(SQLModel, table=True):
+    """One model call: what it cost and how it went, per tenant and user (`ai usage`)."""
+
+    __tablename__ = "ai_usage"
+    __table_args__ = (sa.Index("ix_ai_usage_tenant_time", "tenant_id", "occurred_at"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: str = Field(max_length=63)
+    user_id: str = Field(max_length=128)
+    caller_type: str = Field(max_length=16)
+    occurred_at: dt.datetime = Field(sa_type=UTC_DATETIME)
+    model: str = Field(max_length=200)
+    purpose: str = Field(max_length=16)
+    outcome: str = Field(max_length=16)
+    prompt_tokens: int = Field(default=0, sa_type=sa.BigInteger)
+    completion_tokens: int = Field(default=0, sa_type=sa.BigInteger)
+    cost_usd: Decimal | None = Field(default=None, sa_type=sa.Numeric(14, 6, asdecimal=True))
+    latency_ms: int = Field(default=0, sa_type=sa.BigInteger)
+
+
 def _table(model: type[SQLModel]) -> sa.Table:
     table = getattr(model, "__table__", None)
     assert isinstance(table, sa.Table)
@@ -134,6 +157,7 @@ audit_heads = _table(AuditChainHead)
 audit_pending = _table(PendingAuditEntry)
 outbox = _table(OutboxEvent)
 deliveries = _table(EventDelivery)
+ai_usage = _table(AIUsage)
 PLATFORM_TABLES: tuple[sa.Table, ...] = (
     tenants,
     users,
@@ -142,4 +166,8 @@ PLATFORM_TABLES: tuple[sa.Table, ...] = (
     audit_pending,
     outbox,
     deliveries,
+    ai_usage,
+    chat_sessions,
+    chat_messages,
 )
+assert {t.name for t in PLATFORM_TABLES} == PLATFORM_TABLE_NAMES, "declare each table once"

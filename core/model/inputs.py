@@ -29,7 +29,7 @@ from pydantic import (
 from pydantic import Field as PydField
 
 from core.contracts import Entity, Field, FieldType
-from core.errors import InvalidInput
+from core.errors import InvalidInput, field_error
 
 INT64 = 2**63 - 1
 CURRENCY_LIMIT = Decimal("1e13")
@@ -180,6 +180,11 @@ def value_type(field: Field) -> Any:
 STRICT = ConfigDict(extra="forbid", frozen=True)
 
 
+VERSION = Annotated[int, Strict(), PydField(ge=1)]
+SEARCH = Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_text)]
+FILTER_KEY = Annotated[str, StringConstraints(max_length=100)]
+
+
 class IdInput(BaseModel):
     model_config = STRICT
     id: uuid.UUID
@@ -187,22 +192,44 @@ class IdInput(BaseModel):
 
 class ListInput(BaseModel):
     model_config = STRICT
-    filters: dict[Annotated[str, StringConstraints(max_length=100)], Any] = {}
+    filters: dict[FILTER_KEY, Any] = {}
     order_by: Annotated[str, StringConstraints(max_length=100)] | None = None
     limit: Annotated[int, Strict(), PydField(ge=1, le=LIMIT_MAX)] = LIMIT_DEFAULT
     # A cursor carries the last sort value; sortable text is at most 10,000 characters.
     cursor: Annotated[str, StringConstraints(max_length=CURSOR_MAX)] | None = None
-    search: Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_text)] | None = (
-        None
-    )
+    search: SEARCH | None = None
 
 
 class CountInput(BaseModel):
     model_config = STRICT
-    filters: dict[Annotated[str, StringConstraints(max_length=100)], Any] = {}
-    search: Annotated[str, StringConstraints(max_length=200), AfterValidator(clean_text)] | None = (
-        None
-    )
+    filters: dict[FILTER_KEY, Any] = {}
+    search: SEARCH | None = None
+
+
+class CreateInput(BaseModel):
+    """The base of every entity's create input; each entity adds its fields."""
+
+    model_config = STRICT
+    id: uuid.UUID | None = None
+
+
+class UpdateInput(BaseModel):
+    """The base of every entity's update input; each entity adds its fields, all optional."""
+
+    model_config = STRICT
+    id: uuid.UUID
+    expected_version: VERSION | None = None
+
+
+class TransitionInput(BaseModel):
+    """The base of every transition input; each entity narrows `to` and `trigger`."""
+
+    model_config = STRICT
+    id: uuid.UUID
+    to: str | None = None
+    trigger: str | None = None
+    workflow: Annotated[str, StringConstraints(max_length=63)] | None = None
+    expected_version: VERSION | None = None
 
 
 def _record_fields(entity: Entity, *, partial: bool) -> dict[str, Any]:
@@ -223,30 +250,23 @@ def _record_fields(entity: Entity, *, partial: bool) -> dict[str, Any]:
     return definitions
 
 
-def create_input(entity: Entity) -> type[BaseModel]:
+def create_input(entity: Entity) -> type[CreateInput]:
     fields = _record_fields(entity, partial=False)
-    fields["id"] = (uuid.UUID | None, None)
-    return create_model(f"{entity.name}Create", __config__=STRICT, **fields)
+    return create_model(f"{entity.name}Create", __base__=CreateInput, **fields)
 
 
-def update_input(entity: Entity) -> type[BaseModel]:
+def update_input(entity: Entity) -> type[UpdateInput]:
     fields = _record_fields(entity, partial=True)
-    fields["id"] = (uuid.UUID, ...)
-    fields["expected_version"] = (Annotated[int, Strict(), PydField(ge=1)] | None, None)
-    return create_model(f"{entity.name}Update", __config__=STRICT, **fields)
+    return create_model(f"{entity.name}Update", __base__=UpdateInput, **fields)
 
 
-def transition_input(entity: Entity) -> type[BaseModel]:
-    states = sorted({o for w in entity.workflows for o in entity.field(w.field).options})  # type: ignore[union-attr]
-    triggers = sorted({t.trigger for w in entity.workflows for t in w.transitions if t.trigger})
+def transition_input(entity: Entity) -> type[TransitionInput]:
+    states, triggers = entity.workflow_states(), entity.workflow_triggers()
     fields: dict[str, Any] = {
-        "id": (uuid.UUID, ...),
-        "to": (Literal[tuple(states)] | None, None),
-        "trigger": (Literal[tuple(triggers)] | None, None) if triggers else (None, None),
-        "workflow": (Annotated[str, StringConstraints(max_length=63)] | None, None),
-        "expected_version": (Annotated[int, Strict(), PydField(ge=1)] | None, None),
+        "to": (Literal[states] | None, None),
+        "trigger": (Literal[triggers] | None, None) if triggers else (None, None),
     }
-    return create_model(f"{entity.name}Transition", __config__=STRICT, **fields)
+    return create_model(f"{entity.name}Transition", __base__=TransitionInput, **fields)
 
 
 def custom_input(
@@ -266,7 +286,7 @@ def custom_input(
 def validate(model: type[BaseModel], payload: Any) -> BaseModel:
     """Validate or raise `InvalidInput` naming each bad field, never echoing its value."""
     if not isinstance(payload, dict):
-        raise InvalidInput("input must be a JSON object", {"errors": []})
+        raise InvalidInput("input must be a JSON object")
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
@@ -274,6 +294,7 @@ def validate(model: type[BaseModel], payload: Any) -> BaseModel:
 
 
 def invalid_from(exc: ValidationError, allowed: set[str]) -> InvalidInput:
+    """Every field's problem, each with pydantic's error type as its stable code."""
     errors = []
     for err in exc.errors(include_input=False, include_url=False):
         loc = ".".join(str(p) for p in err["loc"])
@@ -281,6 +302,5 @@ def invalid_from(exc: ValidationError, allowed: set[str]) -> InvalidInput:
             message = f"unknown field; allowed: {', '.join(sorted(allowed))}"
         else:
             message = str(err["msg"]).removeprefix("Value error, ")
-        errors.append({"field": loc, "message": message, "type": err["type"]})
-    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-    return InvalidInput(f"invalid input: {summary}", {"errors": errors})
+        errors.append(field_error(loc or None, err["type"], message))
+    return InvalidInput.of(errors)

@@ -1,10 +1,15 @@
-"""Default-deny permission checks: the first matching rule decides, no match is deny."""
+"""Default-deny permission checks, and which field values a caller gets masked.
+
+The first matching rule decides, no match is deny. Entity actions use their entity's
+rules, platform actions their own; both go through `decide_rules`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
-from core.contracts import Caller, Entity, PermissionRule
+from core.contracts import Caller, CallerType, Entity, PermissionRule
 
 
 class Decision(StrEnum):
@@ -21,10 +26,24 @@ def matches(rule: PermissionRule, verb: str, caller: Caller) -> bool:
     return not rule.roles or bool(caller.roles.intersection(rule.roles))
 
 
-def decide(entity: Entity, verb: str, caller: Caller) -> Decision:
-    for rule in entity.permissions:
+def decide_rules(rules: Iterable[PermissionRule], verb: str, caller: Caller) -> Decision:
+    for rule in rules:
         if matches(rule, verb, caller):
             if rule.effect == "deny":
                 return Decision.DENY
             return Decision.OWN if rule.ownership == "own" else Decision.ALLOW
     return Decision.DENY
+
+
+def decide(entity: Entity, verb: str, caller: Caller) -> Decision:
+    return decide_rules(entity.permissions, verb, caller)
+
+
+def hidden_fields(entity: Entity, caller: Caller) -> frozenset[str]:
+    """The fields whose values `caller` gets as the mask, wherever they read them.
+
+    AI agents never see a sensitive value, whatever the roles of the user they act for.
+    """
+    if caller.caller_type is CallerType.AI_AGENT:
+        return entity.sensitive_fields
+    return frozenset()

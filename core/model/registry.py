@@ -15,9 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from core.contracts import CustomAction, DefinitionError, Domain, Entity, Subscriber
+from core.contracts import (
+    AICapability,
+    CustomAction,
+    DefinitionError,
+    Domain,
+    Entity,
+    PermissionRule,
+    Subscriber,
+)
+from core.db.table_names import PLATFORM_TABLE_NAMES
 from core.errors import InvalidInput, NotFound
 from core.identifiers import ACTION_ID
+from core.model.platform import PlatformAction
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -27,29 +37,31 @@ WORKFLOW_VERBS = ("transition", "transitions")
 MUTATING_VERBS = frozenset({"create", "update", "delete", "transition"})
 # Reading the allowed next states needs the same right as reading the record.
 PERMISSION_VERB = {"transitions": "get", "count": "list"}
-PLATFORM_TABLE_NAMES = frozenset(
-    {
-        "tenants",
-        "users",
-        "audit_log",
-        "audit_chain_heads",
-        "audit_pending",
-        "event_outbox",
-        "event_deliveries",
-    }
-)
+RECORDLESS_VERBS = frozenset({"create", "list", "count"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one spec per action
 class ActionSpec:
+    """One registered action: generated for an entity, an entity's custom one, or the platform's.
+
+    `entity` is None for platform actions (`audit.list`), whose permission rules and input
+    model come with their declaration instead of an entity's.
+    """
+
     id: str
-    entity: Entity
+    entity: Entity | None
     verb: str
     description: str
     custom: CustomAction | None = None
+    platform: PlatformAction | None = None
+    capability: AICapability | None = None
 
     @property
     def mutates(self) -> bool:
+        if self.platform is not None:
+            return self.platform.mutates
+        if self.custom is not None:
+            return self.custom.writes
         return self.verb in MUTATING_VERBS
 
     @property
@@ -57,14 +69,32 @@ class ActionSpec:
         return PERMISSION_VERB.get(self.verb, self.verb)
 
     @property
+    def rules(self) -> tuple[PermissionRule, ...]:
+        if self.platform is not None:
+            return self.platform.rules
+        assert self.entity is not None
+        return self.entity.permissions
+
+    @property
     def takes_record(self) -> bool:
+        if self.capability is not None:
+            return True
+        if self.platform is not None:
+            return False
         if self.custom is not None:
             return self.custom.takes_record
-        return self.verb not in ("create", "list", "count")
+        return self.verb not in RECORDLESS_VERBS
+
+    @property
+    def record_entity(self) -> Entity:
+        """The entity of an entity action; platform actions have none."""
+        if self.entity is None:
+            raise TypeError(f"{self.id} is a platform action: it has no entity")
+        return self.entity
 
 
 class Registry:
-    def __init__(self, domain: Domain) -> None:
+    def __init__(self, domain: Domain, platform: tuple[PlatformAction, ...] = ()) -> None:
         self.domain = domain
         self.entities: dict[str, Entity] = {}
         self._tables: dict[str, sa.Table] = {}
@@ -81,6 +111,8 @@ class Registry:
             self._add_generated(entity)
         for custom in domain.actions:
             self._add_custom(custom)
+        for action in platform:
+            self._add_platform(action)
         self.subscribers: dict[str, list[Subscriber]] = {}
         for sub in domain.subscribers:
             self.subscribers.setdefault(sub.event, []).append(sub)
@@ -131,6 +163,13 @@ class Registry:
         verbs = GENERATED_VERBS + (WORKFLOW_VERBS if entity.workflows else ())
         for verb in verbs:
             self._add(ActionSpec(f"{entity.key}.{verb}", entity, verb, _describe(entity, verb)))
+        for capability in entity.ai_capabilities:
+            if capability.trigger == "on_demand":  # the others run after commit, as subscribers
+                action_id = f"{entity.key}.{capability.id}"
+                spec = ActionSpec(
+                    action_id, entity, capability.id, capability.intent, capability=capability
+                )
+                self._add(spec)
 
     def _add_custom(self, custom: CustomAction) -> None:
         entity = self.entities.get(custom.entity)
@@ -142,6 +181,16 @@ class Registry:
             f"{entity.key}.{custom.verb}", entity, custom.verb, custom.description, custom
         )
         self._add(spec)
+
+    def _add_platform(self, action: PlatformAction) -> None:
+        namespace = action.id.split(".", 1)[0]
+        clash = next((e for e in self.entities.values() if e.key == namespace), None)
+        if clash is not None:
+            raise DefinitionError(
+                f"entity {clash.name!r}: its key {namespace!r} is a platform namespace"
+            )
+        verb = action.id.split(".", 1)[1]
+        self._add(ActionSpec(action.id, None, verb, action.description, platform=action))
 
     def _build_aliases(self) -> dict[str, Entity]:
         aliases: dict[str, Entity] = {}
@@ -169,7 +218,8 @@ class Registry:
             raise NotFound(f"no action {action_id!r} is registered", {"action": action_id})
         return spec
 
-    def actions_for(self, entity: Entity) -> Iterator[ActionSpec]:
+    def actions_for(self, entity: Entity | None) -> Iterator[ActionSpec]:
+        """An entity's actions, or (for None) the platform's."""
         return (a for a in self.actions.values() if a.entity is entity)
 
     def input_model(self, spec: ActionSpec) -> type[BaseModel]:
@@ -202,18 +252,21 @@ class Registry:
 def _build_model(spec: ActionSpec) -> type[BaseModel]:
     from core.model import inputs
 
+    if spec.platform is not None:
+        return spec.platform.input_model
+    if spec.capability is not None:
+        return inputs.IdInput
+    entity = spec.record_entity
     if spec.custom is not None:
-        name = f"{spec.entity.name}{spec.verb.title().replace('_', '')}Input"
-        return inputs.custom_input(
-            spec.entity, name, spec.custom.input_fields, spec.custom.takes_record
-        )
+        name = f"{entity.name}{spec.verb.title().replace('_', '')}Input"
+        return inputs.custom_input(entity, name, spec.custom.input_fields, spec.custom.takes_record)
     builders = {
         "create": inputs.create_input,
         "update": inputs.update_input,
         "transition": inputs.transition_input,
     }
     if spec.verb in builders:
-        return builders[spec.verb](spec.entity)
+        return builders[spec.verb](entity)
     if spec.verb == "list":
         return inputs.ListInput
     if spec.verb == "count":

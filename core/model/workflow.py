@@ -38,27 +38,61 @@ def allowed_moves(workflow: Workflow, record: Mapping[str, Any]) -> list[dict[st
     ]
 
 
+def _moves(workflow: Workflow, state: str | None) -> str:
+    moves = [
+        f"{t.target} (trigger {t.trigger})" if t.trigger else t.target
+        for t in workflow.targets_from(state)
+    ]
+    return ", ".join(moves) or "none (this is a final state)"
+
+
 def check_transition(
-    workflow: Workflow, record: Mapping[str, Any], to: str | None, trigger: str | None
+    entity: Entity,
+    workflow: Workflow,
+    record: Mapping[str, Any],
+    to: str | None,
+    trigger: str | None,
 ) -> Transition:
-    """Return the transition to take, or raise `conflict` naming the allowed moves."""
+    """Return the transition to take, or raise naming what was asked, the current state
+    and the moves allowed from it."""
+    field = workflow.field
+    state = record.get(field)
     if to is None and trigger is None:
-        raise InvalidInput("give the target state `to` or a `trigger`", {"field": "to"})
-    state = record.get(workflow.field)
+        raise InvalidInput(
+            f"give the target state `to` or a `trigger`; from {state!r} the moves are: "
+            f"{_moves(workflow, state)}",
+            {"field": "to"},
+        )
+    triggers = entity.workflow_triggers()
+    if to is not None and to in triggers and to not in entity.workflow_states():
+        raise InvalidInput(
+            f"{to!r} is a trigger, not a state of {field}; send it as trigger={to!r}",
+            {"field": "to", "reason": "trigger_as_state"},
+        )
     transition = workflow.find(state, to, trigger)
     if transition is None:
-        allowed = sorted({t.target for t in workflow.targets_from(state)})
-        wanted = to if to is not None else f"trigger {trigger!r}"
+        if to is not None and trigger is not None:
+            by_trigger = workflow.find(state, None, trigger)
+            asked = f"to {to!r} with trigger {trigger!r}"
+            if by_trigger is not None:
+                asked += f", but trigger {trigger!r} leads to {by_trigger.target!r}"
+        else:
+            asked = f"to {to!r}" if to is not None else f"by trigger {trigger!r}"
         raise Conflict(
-            f"cannot move {workflow.field} from {state!r} to {wanted!r}; "
-            f"allowed: {', '.join(allowed) or 'none'}",
-            {"field": workflow.field, "from": state, "allowed": allowed},
+            f"cannot move {field} {asked}: it is {state!r}, and from there the moves are: "
+            f"{_moves(workflow, state)}",
+            {
+                "field": field,
+                "reason": "transition",
+                "from": state,
+                "allowed": sorted({t.target for t in workflow.targets_from(state)}),
+            },
         )
     missing = missing_fields(transition, record)
     if missing:
         raise Conflict(
-            f"cannot move {workflow.field} to {transition.target!r} before "
+            f"cannot move {field} from {state!r} to {transition.target!r} before "
             f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} set",
-            {"field": workflow.field, "missing": missing},
+            {"field": field, "reason": "missing", "missing": missing},
         )
     return transition

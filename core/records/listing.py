@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -17,24 +17,12 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
 
-from core.contracts import Entity, Field, FieldType
+from core.contracts import STRING_TYPES, Entity, Field, FieldType
 from core.errors import InvalidInput
-from core.jsonable import to_jsonable
+from core.jsonable import canonical_json, to_jsonable
+from core.model.describe import SYSTEM_PROPERTIES, filterable_columns
+from core.model.filters import MAX_IN_VALUES, ORDERED_OPERATORS, split_filter_key
 from core.model.inputs import clean_text, value_type
-
-OPERATORS = ("eq", "ne", "lt", "lte", "gt", "gte", "in", "contains")
-ORDERED_OPS = frozenset({"lt", "lte", "gt", "gte"})
-TEXT_TYPES = frozenset(
-    {FieldType.TEXT, FieldType.LONG_TEXT, FieldType.EMAIL, FieldType.PHONE, FieldType.URL}
-)
-MAX_IN_VALUES = 500
-SYSTEM_FILTERS: dict[str, Any] = {
-    "id": uuid.UUID,
-    "created_at": dt.datetime,
-    "updated_at": dt.datetime,
-    "created_by": str,
-    "updated_by": str,
-}
 
 
 @dataclass(frozen=True)
@@ -46,11 +34,6 @@ class Sort:
     @property
     def key(self) -> str:
         return f"-{self.column}" if self.descending else self.column
-
-
-def filterable(entity: Entity) -> list[str]:
-    cols = [f.name for f in entity.fields if f.type is not FieldType.JSON]
-    return [*cols, *(r.column for r in entity.belongs_to), *SYSTEM_FILTERS]
 
 
 _ADAPTERS: dict[int, tuple[Field, TypeAdapter[Any]]] = {}
@@ -70,12 +53,14 @@ def _adapter(entity: Entity, column: str) -> TypeAdapter[Any]:
 
 
 def _system_adapter(column: str) -> TypeAdapter[Any]:
-    typ = SYSTEM_FILTERS.get(column, uuid.UUID)
-    if typ is dt.datetime:
+    """Ids, timestamps and user ids, typed as their schema says."""
+    prop = SYSTEM_PROPERTIES.get(column, {"format": "uuid"})
+    if prop.get("format") == "date-time":
         return TypeAdapter(value_type(Field("created_at", FieldType.DATETIME)))
-    if typ is str:  # user ids: the same text rules as any text field
-        return TypeAdapter(value_type(Field(column, FieldType.TEXT, max_length=128)))
-    return TypeAdapter(typ)
+    if prop.get("format") == "uuid":
+        return TypeAdapter(uuid.UUID)
+    # user ids: the same text rules as any text field
+    return TypeAdapter(value_type(Field(column, FieldType.TEXT, max_length=128)))
 
 
 def _coerce(entity: Entity, column: str, value: Any) -> Any:
@@ -88,15 +73,8 @@ def _coerce(entity: Entity, column: str, value: Any) -> Any:
         raise InvalidInput(f"filter {column}: {msg}", {"field": column}) from None
 
 
-def split_filter_key(key: str) -> tuple[str, str]:
-    name, sep, op = key.rpartition("__")
-    if sep and op in OPERATORS:
-        return name, op
-    return key, "eq"
-
-
 def filter_clauses(entity: Entity, table: sa.Table, filters: dict[str, Any]) -> list[Any]:
-    allowed = filterable(entity)
+    allowed = filterable_columns(entity)
     clauses: list[Any] = []
     for key, raw in filters.items():
         column, op = split_filter_key(key)
@@ -107,7 +85,7 @@ def filter_clauses(entity: Entity, table: sa.Table, filters: dict[str, Any]) -> 
             )
         col = table.c[column]
         field = entity.field(column)
-        is_text = field is not None and field.type in TEXT_TYPES
+        is_text = field is not None and field.type in STRING_TYPES
         if op == "contains":
             if not is_text or not isinstance(raw, str):
                 raise InvalidInput(
@@ -122,7 +100,9 @@ def filter_clauses(entity: Entity, table: sa.Table, filters: dict[str, Any]) -> 
             clauses.append(col.in_([_coerce(entity, column, v) for v in raw]))
         else:
             value = _coerce(entity, column, raw)
-            if op in ORDERED_OPS and (value is None or (field and field.type is FieldType.BOOLEAN)):
+            if op in ORDERED_OPERATORS and (
+                value is None or (field and field.type is FieldType.BOOLEAN)
+            ):
                 raise InvalidInput(f"filter {key}: {op} needs an ordered value", {"field": column})
             clauses.append(_compare(col, op, value))
     return clauses
@@ -165,57 +145,90 @@ def parse_sort(entity: Entity, table: sa.Table, order_by: str | None) -> Sort:
     return Sort(column, key.startswith("-"), bool(table.c[column].nullable))
 
 
-def order_clauses(table: sa.Table, sort: Sort, *, nulls: bool = False) -> list[Any]:
+def order_clauses(
+    table: sa.Table, sort: Sort, *, nulls: bool = False, back: bool = False
+) -> list[Any]:
     """ORDER BY for one zone of a page: the sort column then id, or id alone among NULLs.
 
     Sorting by a nullable column puts NULLs last in both directions. Rather than an
     ORDER BY on `col IS NULL` (which no index serves), a page is read in two zones,
     non-NULL values then NULLs, each walking the plain (tenant, column, id) index.
+    Walking backwards (`back`) reverses the order; the caller reverses the rows again.
     """
     col, ident = table.c[sort.column], table.c.id
     keys = [ident] if nulls else [col, ident]
-    return [k.desc() if sort.descending else k.asc() for k in keys]
+    descending = sort.descending != back
+    return [k.desc() if descending else k.asc() for k in keys]
 
 
-def after_cursor(table: sa.Table, sort: Sort, cursor_value: Any, cursor_id: uuid.UUID) -> Any:
-    """Rows strictly after the cursor within its zone (the cursor's value None = NULL zone)."""
+def beyond(
+    table: sa.Table, sort: Sort, cursor_value: Any, cursor_id: uuid.UUID, *, back: bool = False
+) -> Any:
+    """Rows strictly after (or, `back`, before) the cursor within its zone (None = NULL zone)."""
     col, ident = table.c[sort.column], table.c.id
+    later = sort.descending == back  # whether the rows wanted compare greater
     if cursor_value is None:
-        return ident < cursor_id if sort.descending else ident > cursor_id
-    if sort.descending:
-        return sa.tuple_(col, ident) < sa.tuple_(cursor_value, cursor_id)
-    return sa.tuple_(col, ident) > sa.tuple_(cursor_value, cursor_id)
+        return ident > cursor_id if later else ident < cursor_id
+    if later:
+        return sa.tuple_(col, ident) > sa.tuple_(cursor_value, cursor_id)
+    return sa.tuple_(col, ident) < sa.tuple_(cursor_value, cursor_id)
 
 
-def encode_cursor(sort: Sort, value: Any, record_id: uuid.UUID) -> str:
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: after (or, `back`, before) the row with `value` and `record_id`."""
+
+    value: Any
+    record_id: uuid.UUID
+    back: bool = False
+
+
+def query_digest(filters: Any, search: str | None) -> str:
+    """A short fingerprint of what a list asked for: a cursor only continues that query."""
+    text = canonical_json([to_jsonable(filters), search])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def encode_cursor(
+    sort: Sort, value: Any, record_id: uuid.UUID, *, query: str = "", back: bool = False
+) -> str:
     raw = json.dumps(
-        [sort.key, to_jsonable(value), record_id.hex], separators=(",", ":"), ensure_ascii=False
+        ["b" if back else "f", sort.key, to_jsonable(value), record_id.hex, query],
+        separators=(",", ":"),
+        ensure_ascii=False,
     )
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(entity: Entity, sort: Sort, cursor: str) -> tuple[Any, uuid.UUID]:
-    bad = InvalidInput("cursor is invalid or belongs to another query", {"field": "cursor"})
+def decode_cursor(entity: Entity, sort: Sort, cursor: str, *, query: str = "") -> Cursor:
+    bad = InvalidInput(
+        "cursor is invalid or belongs to another query (other filters, search or sort)",
+        {"field": "cursor"},
+    )
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        decoded = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        raw = base64.b64decode(padded.encode(), altchars=b"-_", validate=True)
+        decoded = json.loads(raw.decode())
     except (ValueError, TypeError, binascii.Error, RecursionError):
         raise bad from None
     # The cursor is the caller's to tamper with: check its shape before using any part.
-    if not (isinstance(decoded, list) and len(decoded) == 3):
+    if not (isinstance(decoded, list) and len(decoded) == 5):
         raise bad
-    key, value, ident = decoded
-    if key != sort.key or not isinstance(ident, str) or isinstance(value, dict | list):
+    direction, key, value, ident, digest = decoded
+    if direction not in ("f", "b") or key != sort.key or digest != query:
+        raise bad
+    if not isinstance(ident, str) or isinstance(value, dict | list):
         raise bad
     try:
         record_id = uuid.UUID(hex=ident)
     except ValueError:
         raise bad from None
+    back = direction == "b"
     if value is None:
         if not sort.nullable:
             raise bad
-        return None, record_id
+        return Cursor(None, record_id, back)
     try:
-        return _adapter(entity, sort.column).validate_python(value), record_id
+        return Cursor(_adapter(entity, sort.column).validate_python(value), record_id, back)
     except ValidationError:
         raise bad from None

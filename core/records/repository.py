@@ -9,31 +9,54 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
 from core.contracts import Entity
 from core.db.prepared import prepared
 from core.records.listing import (
-    after_cursor,
+    beyond,
     decode_cursor,
     encode_cursor,
     filter_clauses,
     order_clauses,
     parse_sort,
+    query_digest,
     search_clause,
 )
 
 HIDDEN_COLUMNS = frozenset({"tenant_id"})
 
 
+class Page(NamedTuple):
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    prev_cursor: str | None
+
+
 class EntityRepository:
-    def __init__(self, conn: sa.Connection, table: sa.Table, entity: Entity, tenant_id: str):
+    """Queries on one entity's table, for one tenant.
+
+    A `dry` repository (what `bus.validate` uses) answers every read and checks every write
+    as if it ran (a stale version, a vanished record) without changing anything, so no
+    write lock is ever taken.
+    """
+
+    def __init__(
+        self,
+        conn: sa.Connection,
+        table: sa.Table,
+        entity: Entity,
+        tenant_id: str,
+        *,
+        dry: bool = False,
+    ):
         self.conn = conn
         self.table = table
         self.entity = entity
         self.tenant_id = tenant_id
+        self.dry = dry
 
     @property
     def _public(self) -> list[sa.Column[Any]]:
@@ -71,11 +94,18 @@ class EntityRepository:
         return self.conn.execute(stmt).first() is not None
 
     def insert(self, row: dict[str, Any]) -> None:
+        if self.dry:
+            return
         statement = prepared("insert", self.table, self.conn.dialect, self.table.insert)
         statement.execute(self.conn, {**row, "tenant_id": self.tenant_id})
 
     def update(self, record_id: uuid.UUID, version: int, values: dict[str, Any]) -> bool:
         """Write `values` only if the record is still at `version`; False when it moved on."""
+        if self.dry:
+            current = sa.select(self.table.c.id).where(
+                self._scoped(self.table.c.id == record_id, self.table.c.version == version)
+            )
+            return self.conn.execute(current).first() is not None
         stmt = (
             sa.update(self.table)
             .where(self._scoped(self.table.c.id == record_id, self.table.c.version == version))
@@ -84,6 +114,8 @@ class EntityRepository:
         return bool(self.conn.execute(stmt).rowcount == 1)
 
     def delete(self, record_id: uuid.UUID) -> bool:
+        if self.dry:
+            return self.exists(record_id)
         stmt = sa.delete(self.table).where(self._scoped(self.table.c.id == record_id))
         return bool(self.conn.execute(stmt).rowcount == 1)
 
@@ -110,34 +142,50 @@ class EntityRepository:
         cursor: str | None,
         search: str | None,
         owner: str | None = None,
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """One keyset page; a nullable sort reads non-NULL values first, then NULLs."""
+    ) -> Page:
+        """One keyset page, forwards or (a `prev_cursor`) backwards.
+
+        The order is the non-NULL values of the sort column, then its NULLs (by id): two
+        zones, each read along the plain index. A page walks from the cursor's zone in
+        its direction, into the next zone when the first runs out.
+        """
         sort = parse_sort(self.entity, self.table, order_by)
-        clauses = self._where(filters, search, owner)
+        clauses = self._where(filters, search, owner)  # validates before anything reads them
+        query = query_digest(filters, search)
+        at = decode_cursor(self.entity, sort, cursor, query=query) if cursor else None
+        back = at is not None and at.back
+        zones = [False, True] if sort.nullable else [False]  # is-NULL zone?
+        if back:
+            zones.reverse()
+        if at is not None:  # start in the cursor's own zone
+            zones = zones[zones.index(at.value is None) :]
         col = self.table.c[sort.column]
-        after: list[Any] = []
-        in_nulls = False
-        if cursor:
-            value, last_id = decode_cursor(self.entity, sort, cursor)
-            after = [after_cursor(self.table, sort, value, last_id)]
-            in_nulls = value is None
         rows: list[dict[str, Any]] = []
-        if not in_nulls:
-            zone = [col.is_not(None)] if sort.nullable else []
-            rows = self._rows([*clauses, *zone, *after], order_clauses(self.table, sort), limit)
-        if sort.nullable and len(rows) <= limit:
-            zone_after = after if in_nulls else []
-            rows += self._rows(
-                [*clauses, col.is_(None), *zone_after],
-                order_clauses(self.table, sort, nulls=True),
-                limit - len(rows),
-            )
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            last = rows[-1]
-            next_cursor = encode_cursor(sort, last[sort.column], last["id"])
-        return rows, next_cursor
+        for nulls in zones:
+            where = [*clauses]
+            if sort.nullable:
+                where.append(col.is_(None) if nulls else col.is_not(None))
+            if at is not None and (at.value is None) == nulls:
+                where.append(beyond(self.table, sort, at.value, at.record_id, back=back))
+            order = order_clauses(self.table, sort, nulls=nulls, back=back)
+            rows += self._rows(where, order, limit - len(rows))
+            if len(rows) > limit:
+                break
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if back:
+            rows.reverse()
+        ahead, behind = (True, more) if back else (more, at is not None)
+
+        def edge(row: dict[str, Any] | None, towards_start: bool) -> str | None:
+            if row is None:
+                return None
+            value = row[sort.column]
+            return encode_cursor(sort, value, row["id"], query=query, back=towards_start)
+
+        next_cursor = edge(rows[-1] if rows and ahead else None, False)
+        prev_cursor = edge(rows[0] if rows and behind else None, True)
+        return Page(rows, next_cursor, prev_cursor)
 
     def _rows(self, clauses: list[Any], order: list[Any], limit: int) -> list[dict[str, Any]]:
         """Up to limit + 1 rows: the extra one says whether another page follows."""
@@ -148,10 +196,9 @@ class EntityRepository:
 
     # RecordStore protocol, for hooks and custom actions.
     def find(self, filters: Mapping[str, Any], limit: int = 50) -> list[dict[str, Any]]:
-        rows, _ = self.page(
+        return self.page(
             filters=filters, order_by=None, limit=min(limit, 500), cursor=None, search=None
-        )
-        return rows
+        ).items
 
     def count(
         self,

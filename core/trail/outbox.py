@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
+import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -70,23 +72,28 @@ def _event(row: Any) -> DomainEvent:
 
 
 class Dispatcher:
-    """Delivers stored events to the subscribers registered for their names."""
+    """Delivers stored events to the subscribers registered for their names.
+
+    Subscribers run after commit on the thread that committed, except `background` ones
+    (slow work such as a model call): those are handed to one worker thread, so no
+    action waits for them. Either way each (event, subscriber) success is recorded once,
+    and an event is delivered when every subscriber of its name has it.
+    """
 
     def __init__(self, engine: sa.Engine, subscribers: dict[str, list[Subscriber]]) -> None:
         self.engine = engine
         self.subscribers = subscribers
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self._later: queue.SimpleQueue[uuid.UUID | threading.Event | None] = queue.SimpleQueue()
+        self._worker: threading.Thread | None = None
+        self._guard = threading.Lock()
 
-    @property
-    def subscribed(self) -> set[str]:
-        return set(self.subscribers)
-
-    def deliver(self, event_ids: Iterable[uuid.UUID]) -> None:
+    def deliver(self, event_ids: Iterable[uuid.UUID], *, background: bool = False) -> None:
         for event_id in event_ids:
             try:
-                self._deliver_one(event_id)
-            except Exception:  # delivery never fails the action that already committed
-                log.exception("event %s: delivery failed; it stays pending", event_id)
+                self._deliver_one(event_id, background=background)
+            except Exception as exc:  # delivery never fails the action that already committed
+                log.error("event %s: delivery failed (%s); it stays pending", event_id, _name(exc))
 
     def pending(self, limit: int = 500) -> list[uuid.UUID]:
         stmt = (
@@ -103,7 +110,23 @@ class Dispatcher:
         self.deliver(ids)
         return len(ids)
 
-    def _deliver_one(self, event_id: uuid.UUID) -> None:
+    def drain(self, timeout: float = 30.0) -> bool:
+        """Wait for the background subscribers to finish what is queued (or give up)."""
+        if self._worker is None:
+            return True
+        done = threading.Event()
+        self._later.put(done)
+        return done.wait(timeout)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Let the background work finish for a while; what remains is swept next time."""
+        with self._guard:
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            self._later.put(None)
+            worker.join(timeout)
+
+    def _deliver_one(self, event_id: uuid.UUID, *, background: bool) -> None:
         """Read, call, record: subscribers run with no transaction (and no lock) open.
 
         A subscriber may itself dispatch actions; holding SQLite's writer lock around it
@@ -124,25 +147,51 @@ class Dispatcher:
                 )
             }
         event = _event(row)
-        succeeded, failures = self._call(event, done)
-        self._record(event, succeeded, failures)
+        owed = [s for s in self.subscribers.get(event.name, []) if s.name not in done]
+        now = [s for s in owed if s.background == background]
+        later = [s for s in owed if s.background and not background]
+        succeeded, failures = self._call(event, now)
+        complete = not failures and not later
+        self._record(event, succeeded, failures, complete=complete)
+        if later:
+            self.queue(event_id)
 
-    def _call(self, event: DomainEvent, done: set[str]) -> tuple[list[str], list[str]]:
+    def queue(self, event_id: uuid.UUID) -> None:
+        """Hand an event to the background worker (its background subscribers)."""
+        with self._guard:
+            if self._worker is None:
+                self._worker = threading.Thread(
+                    target=self._work, name="metasaas-background-subscribers", daemon=True
+                )
+                self._worker.start()
+        self._later.put(event_id)
+
+    def _work(self) -> None:
+        while True:
+            item = self._later.get()
+            if item is None:
+                return
+            if isinstance(item, threading.Event):
+                item.set()
+                continue
+            self.deliver([item], background=True)
+
+    def _call(self, event: DomainEvent, subs: list[Subscriber]) -> tuple[list[str], list[str]]:
         succeeded: list[str] = []
         failures: list[str] = []
-        for sub in self.subscribers.get(event.name, []):
-            if sub.name in done:
-                continue
+        for sub in subs:
             try:
                 sub.handler(event)
             except Exception as exc:
-                log.exception("subscriber %s failed on event %s", sub.name, event.id)
-                failures.append(f"{sub.name}: {type(exc).__name__}")
+                log.error("subscriber %s failed on event %s: %s", sub.name, event.id, _name(exc))
+                failures.append(f"{sub.name}: {_name(exc)}")
             else:
                 succeeded.append(sub.name)
         return succeeded, failures
 
-    def _record(self, event: DomainEvent, succeeded: list[str], failures: list[str]) -> None:
+    def _record(
+        self, event: DomainEvent, succeeded: list[str], failures: list[str], *, complete: bool
+    ) -> None:
         now = utcnow()
         with self.engine.connect() as conn:
             if self.is_sqlite:
@@ -158,10 +207,15 @@ class Dispatcher:
                 values: dict[str, Any] = {"attempts": outbox.c.attempts + 1}
                 if failures:
                     values["last_error"] = "; ".join(failures)[:500]
-                else:
+                if complete:
                     values["delivered_at"] = now
                 conn.execute(
                     sa.update(outbox)
                     .where(outbox.c.id == event.id, outbox.c.delivered_at.is_(None))
                     .values(**values)
                 )
+
+
+def _name(exc: BaseException) -> str:
+    """An exception's class only: its message can quote SQL and the values it carried."""
+    return type(exc).__name__

@@ -13,13 +13,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.contracts import Caller
+from core.contracts import Caller, CallerType
 from core.db.platform_tables import audit_log
 from core.errors import Forbidden, InvalidInput
 from core.model.permissions import Decision, decide
+from core.model.platform import ADMIN
 from core.model.registry import Registry
 
-LIMIT_MAX = 1000
 DURATION = re.compile(r"^([0-9]{1,9})([smhdw])\Z")
 SEQ_CURSOR = re.compile(r"^[0-9]{1,18}\Z")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -68,6 +68,9 @@ def _visibility(registry: Registry, caller: Caller, entity_name: str | None) -> 
             clauses.append(
                 sa.and_(audit_log.c.entity == entity.name, audit_log.c.actor_id == caller.user_id)
             )
+    if entity_name is None and (ADMIN in caller.roles or caller.caller_type is CallerType.SYSTEM):
+        # the platform's own entries (user administration, chat review) are for admins
+        clauses.append(audit_log.c.entity.not_in([e.name for e in registry.entities.values()]))
     if not clauses:
         what = entity_name or "any entity"
         raise Forbidden(f"{caller.user_id!r} may not read the audit entries of {what}")
@@ -75,21 +78,26 @@ def _visibility(registry: Registry, caller: Caller, entity_name: str | None) -> 
 
 
 def audit_page(
-    engine: sa.Engine,
+    conn: sa.Connection,
     registry: Registry,
     caller: Caller,
     *,
     entity: str | None = None,
+    record_id: str | None = None,
     actor: str | None = None,
+    caller_type: str | None = None,
     since: dt.datetime | None = None,
     limit: int = 50,
     cursor: str | None = None,
 ) -> dict[str, Any]:
-    if not 1 <= limit <= LIMIT_MAX:
-        raise InvalidInput(f"limit must be 1..{LIMIT_MAX}", {"field": "limit"})
+    """Entries newest first, a page at a time (`next_cursor` is the last seq shown)."""
     clauses = [audit_log.c.tenant_id == caller.tenant_id, _visibility(registry, caller, entity)]
+    if record_id is not None:
+        clauses.append(audit_log.c.record_id == record_id)
     if actor is not None:
         clauses.append(audit_log.c.actor_id == actor)
+    if caller_type is not None:
+        clauses.append(audit_log.c.caller_type == caller_type)
     if since is not None:
         clauses.append(audit_log.c.occurred_at >= since)
     if cursor is not None:
@@ -102,10 +110,41 @@ def audit_page(
         .order_by(audit_log.c.seq.desc())
         .limit(limit + 1)
     )
-    with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(stmt)]
+    rows = [dict(r._mapping) for r in conn.execute(stmt)]
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = str(rows[-1]["seq"])
     return {"items": rows, "next_cursor": next_cursor}
+
+
+def changes_page(
+    conn: sa.Connection,
+    registry: Registry,
+    caller: Caller,
+    *,
+    after: int = 0,
+    entity: str | None = None,
+    limit: int = 100,
+) -> dict[str, Any]:
+    """What changed since `after`, oldest first: the audit seq is a per-tenant order.
+
+    Only successful changes to records the caller may list; `next_cursor` is the seq to
+    pass as `after` next time (also when nothing changed, so a poller keeps its place).
+    """
+    clauses = [
+        audit_log.c.tenant_id == caller.tenant_id,
+        audit_log.c.seq > after,
+        audit_log.c.outcome == "success",
+        audit_log.c.record_id.is_not(None),
+        _visibility(registry, caller, entity),
+    ]
+    columns = ("seq", "occurred_at", "actor_id", "action_id", "entity", "record_id")
+    stmt = (
+        sa.select(*(audit_log.c[c] for c in columns))
+        .where(*clauses)
+        .order_by(audit_log.c.seq)
+        .limit(limit)
+    )
+    rows = [dict(r._mapping) for r in conn.execute(stmt)]
+    return {"items": rows, "next_cursor": str(rows[-1]["seq"] if rows else after)}

@@ -41,7 +41,7 @@ def test_each_line_stands_alone_and_bad_lines_get_an_error_result(seeded_db: str
     assert codes == ["invalid_input", "not_found", "invalid_input", "invalid_input"] + [
         "invalid_input"
     ]
-    assert out[1]["error"]["details"] == {"line": 2}  # type: ignore[index]
+    assert out[1]["error"]["details"]["line"] == 2  # type: ignore[index]
     assert result.code == 3  # the first failure's code
     stored = all_items(seeded_db, "task", {"title__contains": marker})
     assert len(stored) == 2
@@ -60,7 +60,7 @@ def test_atomic_rolls_everything_back_on_the_first_error(seeded_db: str) -> None
     out = results(result.stdout)
     assert [r["id"] for r in out] == [1, 2, 3, 4] and not any(r["ok"] for r in out)
     assert out[0]["error"]["details"]["rolled_back"] is True  # type: ignore[index]
-    assert out[2]["error"]["details"] == {"field": "status"}  # type: ignore[index]
+    assert out[2]["error"]["details"]["field"] == "status"  # type: ignore[index]
     assert out[3]["error"]["details"]["not_run"] is True  # type: ignore[index]
     assert "batch rolled back: line 3" in result.error()["message"]
     assert all_items(seeded_db, "task", {"title__contains": marker}) == []

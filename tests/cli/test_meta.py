@@ -20,7 +20,12 @@ def test_entities_lists_every_declared_entity_as_a_json_schema(sqlite_db: str) -
 def test_one_entity_schema_carries_types_limits_workflow_and_permissions(sqlite_db: str) -> None:
     schema = run_cli("entities", "tasks", "--format", "json", db=sqlite_db).json()
     props = schema["properties"]
-    assert props["title"] == {"type": "string", "maxLength": 200, "title": "Title"}
+    assert props["title"] == {
+        "type": "string",
+        "maxLength": 200,
+        "title": "Title",
+        "x-field-type": "text",
+    }
     status = props["status"]["anyOf"][0]
     assert status["enum"] == list(TASK_STATUSES)
     assert props["estimate_hours"]["anyOf"][0]["maximum"] == 10_000
@@ -29,6 +34,8 @@ def test_one_entity_schema_carries_types_limits_workflow_and_permissions(sqlite_
     assert "title" in schema["required"] and "description" not in schema["required"]
     declared = schema["x-metasaas"]
     assert declared["workflows"][0]["field"] == "status"
+    assert declared["workflows"][0]["initial"] == "todo"
+    assert declared["workflows"][0]["final"] == ["done"]
     assert "task.transition" in declared["actions"]
     assert declared["permissions"][0]["effect"] == "deny"
 

@@ -14,7 +14,7 @@ def test_list_pages_with_a_cursor_and_prints_one_document(sqlite_db: str) -> Non
     first = run_cli("list", "task", "--limit", "2", "--format", "json", db=sqlite_db)
     assert first.code == 0, first.stderr
     page = first.json()
-    assert set(page) == {"items", "next_cursor"}
+    assert set(page) == {"items", "next_cursor", "prev_cursor"}
     assert len(page["items"]) == 2 and page["next_cursor"]
     second = run_cli(
         "list", "task", "--limit", "2", "--cursor", page["next_cursor"], db=sqlite_db

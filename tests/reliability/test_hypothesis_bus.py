@@ -22,8 +22,8 @@ import entities
 from core.bootstrap import App
 from core.contracts import Caller, CallerType, Entity, FieldType
 from core.errors import MetaSaasError
+from core.model.filters import FILTER_OPERATORS as OPERATORS
 from core.model.registry import Registry
-from core.records.listing import OPERATORS
 from core.seeding import seed
 from core.settings import SQLiteSettings
 from tests.conftest import make_app

@@ -202,5 +202,5 @@ def test_seed_transition_paths_follow_the_workflows(
         assert state_field is not None
         state = {**record.values, workflow.field: state_field.default}
         for target in record.transitions:
-            check_transition(workflow, state, target, None)
+            check_transition(entity, workflow, state, target, None)
             state[workflow.field] = target

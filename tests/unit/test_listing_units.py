@@ -18,15 +18,15 @@ from core.contracts import Entity, Field, FieldType, define_entity
 from core.db.schema import build_metadata
 from core.errors import InvalidInput
 from core.model import inputs
+from core.model.filters import FILTER_OPERATORS, split_filter_key
 from core.model.inputs import value_type
 from core.model.registry import Registry
 from core.records.listing import (
-    OPERATORS,
     decode_cursor,
     encode_cursor,
     filter_clauses,
     parse_sort,
-    split_filter_key,
+    query_digest,
 )
 
 FLAGGED = define_entity(
@@ -44,7 +44,7 @@ def entity_and_table(name: str) -> tuple[Entity, sa.Table]:
 # --- filter keys -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("op", OPERATORS)
+@pytest.mark.parametrize("op", FILTER_OPERATORS)
 def test_split_filter_key_with_operator(op: str) -> None:
     assert split_filter_key(f"due_date__{op}") == ("due_date", op)
 
@@ -110,8 +110,27 @@ def test_cursor_round_trip(name: str, column: str, value: Any, descending: bool)
     entity, table = entity_and_table(name)
     sort = parse_sort(entity, table, f"-{column}" if descending else column)
     record_id = uuid.uuid4()
-    cursor = encode_cursor(sort, value, record_id)
-    assert decode_cursor(entity, sort, cursor) == (value, record_id)
+    for back in (False, True):
+        cursor = encode_cursor(sort, value, record_id, back=back)
+        decoded = decode_cursor(entity, sort, cursor)
+        assert (decoded.value, decoded.record_id, decoded.back) == (value, record_id, back)
+
+
+def test_a_cursor_continues_only_the_query_it_came_from() -> None:
+    """Same sort, other filters or search: a silently wrong page would follow."""
+    entity, table = entity_and_table("Task")
+    sort = parse_sort(entity, table, "due_date")
+    made_for = query_digest({"status": "todo"}, None)
+    cursor = encode_cursor(sort, dt.date(2026, 1, 1), uuid.uuid4(), query=made_for)
+    assert decode_cursor(entity, sort, cursor, query=made_for).value == dt.date(2026, 1, 1)
+    for other in (
+        query_digest({"status": "done"}, None),
+        query_digest({}, None),
+        query_digest({"status": "todo"}, "report"),
+    ):
+        with pytest.raises(InvalidInput) as info:
+            decode_cursor(entity, sort, cursor, query=other)
+        assert info.value.details["field"] == "cursor"
 
 
 def test_cursor_is_opaque_text() -> None:
@@ -146,8 +165,10 @@ def _reencode(parts: list[Any]) -> str:
         lambda c: "%%%%",
         lambda c: _reencode(["employees", 240]),
         lambda c: _reencode(["employees", 240, "not-hex"]),
-        lambda c: _reencode(["employees", "many", uuid.uuid4().hex]),
-        lambda c: _reencode(["employees", True, uuid.uuid4().hex]),
+        lambda c: _reencode(["f", "employees", "many", uuid.uuid4().hex, ""]),
+        lambda c: _reencode(["f", "employees", True, uuid.uuid4().hex, ""]),
+        lambda c: _reencode(["x", "employees", 240, uuid.uuid4().hex, ""]),
+        lambda c: _reencode(["f", "employees", 240, uuid.uuid4().hex, "other-query"]),
         lambda c: _reencode({"employees": 240}),
         lambda c: _reencode("employees"),
         lambda c: base64.urlsafe_b64encode(b"\xff\xfe").decode(),
@@ -159,14 +180,15 @@ def test_tampered_cursor_is_invalid_input(mutate: Any) -> None:
     assert tampered != cursor
     with pytest.raises(InvalidInput) as info:
         decode_cursor(entity, sort, tampered)
-    assert info.value.details == {"field": "cursor"}
+    assert info.value.details["field"] == "cursor"
+    assert [e["field"] for e in info.value.details["errors"]] == ["cursor"]
 
 
 def test_null_value_on_a_not_null_sort_is_invalid() -> None:
     entity, table = entity_and_table("Company")
     sort = parse_sort(entity, table, "name")
     with pytest.raises(InvalidInput):
-        decode_cursor(entity, sort, _reencode(["name", None, uuid.uuid4().hex]))
+        decode_cursor(entity, sort, _reencode(["f", "name", None, uuid.uuid4().hex, ""]))
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,11 @@ def register(cli: click.Group) -> None:
         help="Only entries about this entity.",
     )
     @click.option("--actor", metavar="U", help="Only entries by this user id.")
+    @click.option(
+        "--caller-type",
+        type=click.Choice(["human", "script", "ai_agent", "system"]),
+        help="Only entries by this kind of caller (ai_agent: what the AI did).",
+    )
     @click.option("--since", metavar="T", help="ISO date/datetime, or an age: 30m, 12h, 7d.")
     @click.option(
         "--limit",
@@ -40,26 +45,23 @@ def register(cli: click.Group) -> None:
         state: CliState,
         entity_name: str | None,
         actor: str | None,
+        caller_type: str | None,
         since: str | None,
         limit: int,
         cursor: str | None,
     ) -> None:
         """Audit entries of your tenant, newest first."""
-        from core.actions.bus import utcnow
-        from core.trail.reader import audit_page, parse_since
+        from console.cli.common import dispatch
 
-        app = state.app
-        entity = app.registry.entity(entity_name).name if entity_name else None
-        page = audit_page(
-            app.engine,
-            app.registry,
-            state.caller(),
-            entity=entity,
-            actor=actor,
-            since=parse_since(since, utcnow()) if since else None,
-            limit=limit,
-            cursor=cursor,
-        )
+        request = {
+            "entity": entity_name,
+            "actor": actor,
+            "caller_type": caller_type,
+            "since": since,
+            "limit": limit,
+            "cursor": cursor,
+        }
+        page = dispatch(state, "audit.list", {k: v for k, v in request.items() if v is not None})
         if state.format == "table":
             for item in page["items"]:
                 item["fields"] = ", ".join(k for k in item["changes"] if not k.startswith("_"))
@@ -72,37 +74,23 @@ def register(cli: click.Group) -> None:
     @click.pass_obj
     def verify(state: CliState, all_tenants: bool) -> None:
         """Recompute the hash chain; exit 1 and name the first broken entry if tampered."""
-        from core.trail.chain import verify as run_verify
+        from console.cli.common import dispatch
 
-        app = state.app
-        tenant = None if all_tenants else app.settings.tenant
-        app.bus.seal_pending()  # entries a crashed writer left unchained join the chain first
-        with app.engine.connect() as conn:
-            reports = run_verify(conn, tenant)
-        data = {
-            "ok": all(r.ok for r in reports),
-            "chains": [
-                {
-                    "tenant": r.tenant_id,
-                    "entries": r.entries,
-                    "pending": r.pending,
-                    "ok": r.ok,
-                    "broken_at": r.broken_at,
-                    "reason": r.reason,
-                }
-                for r in reports
-            ],
-        }
+        data = dispatch(state, "audit.verify", {"all_tenants": all_tenants})
         if state.format == "json":
             emit(data, "json")
         else:
-            if not reports:
+            if not data["chains"]:
                 click.echo("no audit entries yet")
-            for r in reports:
-                waiting = f", {r.pending} awaiting their seal" if r.pending else ""
-                if r.ok:
-                    click.echo(f"tenant {r.tenant_id}: {r.entries} entries, chain intact{waiting}")
+            for r in data["chains"]:
+                waiting = f", {r['pending']} awaiting their seal" if r["pending"] else ""
+                if r["ok"]:
+                    click.echo(
+                        f"tenant {r['tenant']}: {r['entries']} entries, chain intact{waiting}"
+                    )
                 else:
-                    click.echo(f"tenant {r.tenant_id}: BROKEN at entry {r.broken_at} ({r.reason})")
+                    click.echo(
+                        f"tenant {r['tenant']}: BROKEN at entry {r['broken_at']} ({r['reason']})"
+                    )
         if not data["ok"]:
             raise SystemExit(1)

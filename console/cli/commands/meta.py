@@ -75,7 +75,7 @@ def register(cli: click.Group) -> None:
         With --format json: a JSON Schema per entity.
         """
         from console.cli.output import emit, render_table
-        from console.cli.schema import entity_schema
+        from core.model.describe import entity_schema
 
         registry = state.app.registry
         chosen = [registry.entity(name)] if name else list(registry.entities.values())
@@ -89,7 +89,7 @@ def register(cli: click.Group) -> None:
         elif name:
             _describe_entity(chosen[0], actions_of(chosen[0]))
         else:
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {
                     "entity": e.key,
                     "plural": e.plural,
@@ -115,26 +115,23 @@ def register(cli: click.Group) -> None:
     )
     @click.pass_obj
     def actions(state: CliState, entity_name: str | None) -> None:
-        """The registered actions and their input schemas."""
+        """The actions you may run, with their input schemas (json)."""
         from console.cli.output import emit
 
-        registry = state.app.registry
-        specs = list(registry.actions.values())
-        if entity_name:
-            entity = registry.entity(entity_name)
-            specs = [s for s in specs if s.entity is entity]
-        rows = [
+        allowed = state.app.bus.allowed_actions(state.caller(), entity_name)
+        rows: list[dict[str, Any]] = [
             {
-                "id": s.id,
-                "entity": s.entity.name,
-                "verb": s.verb,
-                "mutates": s.mutates,
-                "description": s.description,
+                "id": a.id,
+                "entity": a.entity,
+                "verb": a.verb,
+                "mutates": a.mutates,
+                "own_only": a.own_only,
+                "description": a.description,
             }
-            for s in specs
+            for a in allowed
         ]
         if state.format != "table":
-            for row, spec in zip(rows, specs, strict=True):
-                row["input_schema"] = registry.input_model(spec).model_json_schema()
+            for row, action in zip(rows, allowed, strict=True):
+                row["input_schema"] = action.input_schema
         columns = ["id", "mutates", "description"]
         emit({"items": rows, "next_cursor": None}, state.format, columns)

@@ -63,11 +63,13 @@ def _write(
     fixed: dict[str, Any],
 ) -> None:
     from console.cli.common import dispatch, emit_record, resolve
-    from console.cli.values import action_slots, parse_assignments
+    from console.cli.values import parse_assignments
+    from core.model.describe import action_input_schema
 
     entity = resolve(state, entity_name)
     action_id = f"{entity.key}.{verb}"
-    payload = parse_assignments(assignments, action_slots(state.app.registry.action(action_id)))
+    schema = action_input_schema(state.app.registry.action(action_id))
+    payload = parse_assignments(assignments, schema)
     emit_record(state, dispatch(state, action_id, {**payload, **fixed}))
 
 
@@ -75,10 +77,9 @@ def _transition(
     state: CliState, entity_name: str, record_id: str, target: str, version: int | None
 ) -> None:
     from console.cli.common import dispatch, emit_record, resolve
-    from console.cli.values import workflow_targets
 
     entity = resolve(state, entity_name)
-    states, triggers = workflow_targets(entity)
+    states, triggers = entity.workflow_states(), entity.workflow_triggers()
     payload: dict[str, Any] = {"id": record_id}
     # A trigger name (`start`) reads as well as a state (`in_progress`).
     payload["trigger" if target in triggers and target not in states else "to"] = target
@@ -243,10 +244,11 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Dispatch any action: `metasaas run project.summary id=...` (KEY=VALUE wins over JSON)."""
         from console.cli.common import dispatch, emit_record
-        from console.cli.values import action_slots, parse_assignments
+        from console.cli.values import parse_assignments
+        from core.model.describe import action_input_schema
 
         payload = _read_input(input_text, input_file)
         if assignments:
             spec = state.app.registry.action(action_id)
-            payload.update(parse_assignments(assignments, action_slots(spec)))
+            payload.update(parse_assignments(assignments, action_input_schema(spec)))
         emit_record(state, dispatch(state, action_id, payload))

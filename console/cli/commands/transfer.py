@@ -71,14 +71,15 @@ def _import(
         row_id,
         run_import,
     )
-    from console.cli.values import action_slots
+    from core.model.describe import action_input_schema
 
     app = state.app
     entity = resolve(state, entity_name)
     caller = state.caller()
     file = Path(path)
     digest = file_digest(file)
-    slots = action_slots(app.registry.action(f"{entity.key}.create"))
+    create = action_input_schema(app.registry.action(f"{entity.key}.create"))
+    slots = create["properties"]
     rows = read_rows(file, entity, slots, lambda n: row_id(caller.tenant_id, entity, digest, n))
     report = ImportReport(entity.name, str(file), dry_run=dry_run, atomic=atomic)
     show_progress = sys.stderr.isatty()

@@ -1,0 +1,46 @@
+"""Platform actions: what the platform itself offers on the bus beside the entities' actions.
+
+Audit reading, AI usage metering and (next) chat history and user administration are
+actions like any other: resolved, validated, permission-checked (default deny) and, when
+they write, audited. They are declared here as data; their handlers live with the bus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from core.contracts import CallerType, PermissionRule, allow
+from core.identifiers import ACTION_ID
+
+# Role names the platform itself gives meaning to; a domain's roles may add others.
+ADMIN = "admin"
+SUPPORT = "support"
+
+EVERY_CALLER = (CallerType.HUMAN, CallerType.SCRIPT, CallerType.AI_AGENT, CallerType.SYSTEM)
+
+
+@dataclass(frozen=True)
+class PlatformAction:
+    id: str
+    description: str
+    input_model: type[BaseModel]
+    handler: Callable[[Any, Any], Any]
+    rules: tuple[PermissionRule, ...]
+    mutates: bool = False
+
+    def __post_init__(self) -> None:
+        if not ACTION_ID.match(self.id):
+            raise ValueError(f"platform action id {self.id!r} must look like namespace.verb")
+
+
+def anyone(verb: str) -> tuple[PermissionRule, ...]:
+    """Every caller may run it; the handler scopes what each one sees."""
+    return (allow(verb, caller_types=EVERY_CALLER),)
+
+
+def admins(verb: str) -> tuple[PermissionRule, ...]:
+    return (allow(verb, caller_types=(CallerType.SYSTEM,)), allow(verb, roles=(ADMIN,)))
