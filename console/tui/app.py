@@ -119,6 +119,21 @@ class MetaSaasApp(App[None]):
         self.counts = {e.name: None for e in event.session.entities}
         self.repaint_chrome()
         self.load_counts()
+        self.warm_ai()
+
+    @work(thread=True, exclusive=True, group="warm")
+    def warm_ai(self) -> None:
+        """Import litellm in the background when a model is configured, so the palette
+        never waits for it (and start-up never does: the first frame is long drawn)."""
+        session = self.session
+        if session is None:
+            return
+        try:
+            from ai.gateway import warm_if_configured
+
+            warm_if_configured(session.core.settings)
+        except Exception:  # the palette reports the model's state itself
+            log.warning("could not warm the AI gateway", exc_info=True)
 
     @on(SessionFailed)
     def _failed(self, event: SessionFailed) -> None:
@@ -185,6 +200,20 @@ class MetaSaasApp(App[None]):
     def _changed(self, event: RecordsChanged) -> None:
         self.changes[event.entity] = self.changes.get(event.entity, 0) + 1
         self.load_counts()
+
+    def on_palette_screen_record_opened(self, message: Any) -> None:
+        """The palette's Ctrl+O (handled by name, so the palette loads only when used)."""
+        self.post_message(RecordChosen(message.entity, message.record_id))
+
+    def on_palette_screen_plan_ran(self, message: Any) -> None:
+        from core.errors import NotFound
+
+        for key in message.entities:  # action keys such as "task"; "audit" is no entity
+            try:
+                name = self.session.entity(key).name if self.session else key
+            except NotFound:
+                continue
+            self.post_message(RecordsChanged(name))
 
     def action_open_screen(self, name: str) -> None:
         spec = SCREENS.get(name)

@@ -100,7 +100,9 @@ class Session:
                 for a in finder(self.caller)
             ]
         return [
-            ActionInfo(s.id, s.entity.name, s.verb, s.description, s.takes_record)
+            ActionInfo(
+                s.id, s.entity.name if s.entity else None, s.verb, s.description, s.takes_record
+            )
             for s in self.core.registry.actions.values()
         ]
 

@@ -285,3 +285,15 @@ async def test_double_submit_creates_one_record(any_harness: Harness) -> None:
         await settle(pilot)
     assert task_count(h) == before + 1
     assert task_count(h, title="Only once") == 1
+
+
+async def test_detail_shows_the_audit_history(any_harness: Harness) -> None:
+    h = any_harness
+    h.call("task.update", {"id": "259b26a9-ef14-5fd8-a53a-2eb42575ad38", "priority": "low"})
+    h.core.bus.seal_pending()  # PostgreSQL chains entries shortly after commit
+    async with h.app().run_test(size=(140, 50)) as pilot:
+        await settle(pilot)
+        await jump(pilot, "task 259b26a9")
+        shown = screen_text(pilot.app)
+        assert "task.update  priority: high → low" in shown
+        assert "task.create" in shown

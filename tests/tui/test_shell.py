@@ -44,13 +44,44 @@ async def test_command_palette_opens_an_entity(harness: Harness) -> None:
         assert pilot.app.screen.entity.name == "Task"
 
 
-async def test_unregistered_palette_key_says_so(harness: Harness) -> None:
-    assert not SCREENS["palette"].available() or pytest.skip("the palette screen exists now")
+async def test_ctrl_k_opens_the_palette_and_a_plan_reloads_the_table(harness: Harness) -> None:
+    from console.tui.screens.palette import PaletteScreen
+
     async with harness.app().run_test(size=(100, 30)) as pilot:
         await settle(pilot)
+        await jump(pilot, "tasks")
+        table = pilot.app.screen
+        assert isinstance(table, EntityTableScreen) and table.count == 20
         await pilot.press("ctrl+k")
         await settle(pilot)
-        assert "the palette screen is not available yet" in notices(pilot.app)
+        palette = pilot.app.screen
+        assert isinstance(palette, PaletteScreen)
+        assert palette.caller == pilot.app.session.caller  # type: ignore[union-attr]
+        palette.post_message(PaletteScreen.PlanRan(["task"]))
+        await pilot.press("escape")
+        await settle(pilot)
+        assert pilot.app.screen is table and table.count == 20
+        harness.call("task.create", {"title": "made by a plan"})
+        palette_done = PaletteScreen.PlanRan(["task"])
+        pilot.app.post_message(palette_done)
+        await settle(pilot)
+        await jump(pilot, "projects")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert table.count == 21
+
+
+async def test_a_missing_screen_module_is_a_notification(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = SCREENS["chat"]
+    missing = ScreenSpec("chat", "console.tui.screens.not_there:Chat", spec.key, "Chat")
+    monkeypatch.setitem(SCREENS, "chat", missing)
+    async with harness.app().run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press(spec.key)
+        await settle(pilot)
+        assert "the chat screen is not available yet" in notices(pilot.app)
 
 
 class FakeChat(Screen[None]):

@@ -244,8 +244,21 @@ def history_text(entries: list[dict[str, Any]] | None) -> Text:
         text.append(f"  {entry.get('action_id')}  ", style="bold")
         changes = entry.get("changes") or {}
         fields = [k for k in changes if not str(k).startswith("_")]
-        text.append_text(safe_text(", ".join(fields)))
+        if len(fields) <= 2:
+            shown = [f"{k}: {_change(changes[k])}" for k in fields]
+            text.append_text(safe_text("; ".join(shown)))
+        else:
+            text.append_text(safe_text(", ".join(fields)))
         if entry.get("outcome") not in (None, "success"):
             text.append(f"  {entry.get('outcome')}", style="red")
         text.append("\n")
     return text
+
+
+def _change(change: Any) -> str:
+    """`before → after` of one audited field (values as the audit stored them)."""
+    if isinstance(change, dict) and {"before", "after"} <= set(change):
+        before = "—" if change["before"] is None else display(change["before"])
+        after = "—" if change["after"] is None else display(change["after"])
+        return f"{before} → {after}"
+    return display(change)

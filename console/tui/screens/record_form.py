@@ -70,6 +70,7 @@ class RecordFormScreen(ShellScreen):
                     options=f.options,
                     initial=initial,
                     read_only=f.name in states,
+                    declared=f,
                 )
             )
         for rel in entity.belongs_to:

@@ -9,7 +9,7 @@ typed on the command line are read the same way.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,6 +19,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Select, Static, Switch, TextArea
 
 from console.tui.text import CONTROL, display, safe_text
+
+if TYPE_CHECKING:
+    from core.contracts import Field
 
 INPUT_TYPES = {
     "integer": "integer",
@@ -69,11 +72,16 @@ class FieldEditor(Vertical):
         target: str | None = None,
         read_only: bool = False,
         title: str | None = None,
+        declared: Field | None = None,
     ) -> None:
         super().__init__(id=f"field-{name}")
+        self.declared = declared
+        """The field's declaration: its schema types what was typed."""
         self.field_name, self.label, self.kind = name, label, kind
         self.required, self.options, self.initial = required, options, initial
         self.target, self.read_only = target, read_only
+        self.declared = declared
+        """The field's declaration: its schema types what was typed."""
         self.reference: str | None = str(initial) if kind == "ref" and initial else None
         self.reference_title = title
 
@@ -156,7 +164,7 @@ class FieldEditor(Vertical):
 
     def read(self) -> Any:
         """The typed value, or InvalidInput naming this field."""
-        from console.cli.values import Slot, parse_value
+        from core.model.describe import field_schema, parse_text
 
         raw = self.raw()
         if self.kind in ("enum", "boolean", "ref") or raw is None:
@@ -165,10 +173,9 @@ class FieldEditor(Vertical):
             return None
         if self.kind in ("text", "long_text", "email", "phone", "url"):
             return raw
-        from core.contracts import FieldType
-
-        slot = Slot(FieldType(self.kind), self.options)
-        return parse_value(self.field_name, slot, raw.strip(), null_word=False)
+        assert self.declared is not None, "typed fields are built from their declaration"
+        schema = field_schema(self.declared)
+        return parse_text(self.field_name, schema, raw.strip(), null_word=False)
 
     def set_reference(self, record_id: str | None, title: str | None) -> None:
         self.reference, self.reference_title = record_id, title
