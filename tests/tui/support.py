@@ -80,13 +80,20 @@ def busy(app: MetaSaasApp) -> bool:
     return any(w.is_running for w in app.workers if w.group != "palette-records")
 
 
-async def settle(pilot: Pilot[Any], rounds: int = 400) -> None:
-    """Wait until the session is open, no bus call is pending and the screen is drawn."""
+async def settle(pilot: Pilot[Any], rounds: int = 600) -> None:
+    """Wait until the session is open, no bus call is pending and the screen is drawn.
+
+    Idle must be seen three times in a row: between one screen's answer and the next
+    screen's first call (a jump that opens a record) there is a moment with nothing
+    pending.
+    """
     app = pilot.app
     assert isinstance(app, MetaSaasApp)
+    quiet = 0
     for _ in range(rounds):
         await pilot.pause(0.01)
-        if not busy(app):
+        quiet = 0 if busy(app) else quiet + 1
+        if quiet >= 3:
             break
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()

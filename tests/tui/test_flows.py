@@ -95,7 +95,8 @@ async def test_stale_edit_shows_the_conflict_and_reloads(any_harness: Harness) -
         form.query_one("#input-title").value = "Mine"  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "changed since you read it" in screen_text(pilot.app)
+        shown = screen_text(pilot.app)
+        assert "Reload the record?" in shown and "older than" in shown
         await pilot.press("y")  # reload
         await settle(pilot)
         assert form.query_one("#field-title", FieldEditor).raw() == "Changed elsewhere"
