@@ -107,10 +107,10 @@ class Session:
         ]
 
     def history(self, record_id: str) -> list[dict[str, Any]] | None:
-        """The audit entries of one record, newest first; None while core has no
-        `audit.list` action taking `record_id` (the detail screen says so)."""
+        """The audit entries of one record, newest first (`audit.list {record_id}`); None
+        for a domain whose core has no `audit.list` (the detail screen says so)."""
         if "audit.list" not in self.core.registry.actions:
-            return None  # SEAM: core's audit.list {record_id} (CORE_API.md) is not on main yet
+            return None
         page = self.call("audit.list", {"record_id": record_id, "limit": 50})
         return list(page["items"])
 
