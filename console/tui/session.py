@@ -1,8 +1,9 @@
 """The TUI's handle on core: the bus with the CLI's caller, and adapters for what core adds.
 
 Everything here runs on worker threads (bus calls block); screens reach it through
-`BusScreen.ask`. Where the core API on `main` does not have a piece yet (the caller's
-allowed actions, the audit history of one record), the adapter says so in one place.
+`BusScreen.ask`. The caller's allowed actions and a record's audit history come from
+core (`bus.allowed_actions`, `audit.list`); the fallbacks here keep the shell working on
+a core without them, in one place.
 """
 
 from __future__ import annotations
