@@ -60,6 +60,10 @@ def cli(
 
         if parent is not None:
             click.echo(ctx.get_help())
+        elif sys.stdout.isatty() and sys.stdin.isatty() and not fmt:
+            from console.tui.launch import run_tui
+
+            run_tui(state)
         elif sys.stdout.isatty() or fmt:
             show_status(state)
         else:
@@ -78,9 +82,11 @@ def _register() -> None:
         repl,
         transfer,
     )
+    from console.cli.commands.tui import tui
 
     for module in (admin, meta, records, batch, transfer, audit, repl, completion, ai):
         module.register(cli)
+    cli.add_command(tui)
 
 
 _register()
