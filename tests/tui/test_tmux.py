@@ -60,7 +60,8 @@ class Terminal:
             if all(n in shown for n in needles):
                 return shown
             time.sleep(0.2)
-        raise AssertionError(f"never showed {needles!r}; the screen was:\n{shown}")
+        size = self.run("display", "-p", "-t", self.name, "#{window_width}x#{window_height}")
+        raise AssertionError(f"never showed {needles!r} at {size}; the screen was:\n{shown}")
 
     def alive(self) -> bool:
         return (
@@ -89,7 +90,8 @@ def test_metasaas_in_a_real_terminal(tmp_path: Path) -> None:
     seed_database(url)
     name = f"metasaas-{uuid.uuid4().hex[:8]}"
     term = Terminal(tmux, name)
-    command = f"TERM=xterm-256color {METASAAS} --db {url}"
+    # COLUMNS/LINES in the test run's environment would override the window's real size
+    command = f"env -u COLUMNS -u LINES TERM=xterm-256color {METASAAS} --db {url}"
     term.run("new-session", "-d", "-s", name, "-x", "120", "-y", "40", command)
     try:
         term.wait_for("MetaSAAS Console", "Tasks", "20")
