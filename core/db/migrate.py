@@ -215,7 +215,7 @@ def plan(conn: sa.Connection, metadata: sa.MetaData) -> list[Step]:
                 steps.append(
                     Step(
                         "create_trigger",
-                        f"create {name} on audit_log",
+                        f"create {'function' if name.startswith('metasaas_') else 'trigger'} {name}",
                         False,
                         partial(_execute, ddl),
                     )
