@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from console.cli.exit_codes import HELP_TEXT, ExitCode, exit_code_for
+from console.cli.options import FORMATS, GLOBAL_FLAGS, GLOBAL_WITH_VALUE
 from console.cli.state import CliState
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -41,7 +42,7 @@ class RootGroup(click.Group):
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "table", "csv"]),
+    type=click.Choice(FORMATS),
     help="Output format; default table on a terminal, json otherwise.",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks on stderr.")
@@ -66,20 +67,18 @@ def cli(
             click.echo(ctx.get_help())
 
 
-def _register() -> None:
-    from console.cli.commands import (
-        admin,
-        audit,
-        batch,
-        completion,
-        meta,
-        records,
-        repl,
-        transfer,
-    )
+# Each module names its module-level click commands in `COMMANDS`; a new module is one more
+# name here. Modules import only click at the top, so registering them all stays cheap.
+COMMAND_MODULES = ("admin", "meta", "records", "batch", "transfer", "audit", "repl", "completion")
 
-    for module in (admin, meta, records, batch, transfer, audit, repl, completion):
-        module.register(cli)
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"console.cli.commands.{name}")
+        for command in module.COMMANDS:
+            cli.add_command(command)
 
 
 _register()
@@ -171,10 +170,6 @@ def _silence_stdout() -> None:
 def run(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     sys.exit(invoke(sys.argv[1:] if argv is None else argv))
-
-
-GLOBAL_WITH_VALUE = ("--db", "--tenant", "--format")
-GLOBAL_FLAGS = ("--debug",)
 
 
 def hoist_global_options(args: list[str]) -> list[str]:

@@ -11,27 +11,8 @@ from typing import Any
 
 import click
 
-from console.cli.common import ENTITY_ARGUMENT, selection_options
+from console.cli.options import ENTITY_ARGUMENT, selection_options
 from console.cli.state import CliState
-
-
-def _export(
-    state: CliState,
-    entity_name: str,
-    filters: tuple[str, ...],
-    search: str | None,
-    order_by: str | None,
-) -> None:
-    from console.cli.common import PAGE_MAX, iter_items, list_request, output_columns, resolve
-    from console.cli.output import stream_json_items, write_csv_stream
-
-    entity = resolve(state, entity_name)
-    request = list_request(entity, filters, search=search, order_by=order_by, limit=PAGE_MAX)
-    items = iter_items(state, entity, request, follow=True)
-    if state.format == "json":
-        stream_json_items(items, spool=False)
-    else:
-        write_csv_stream(items, output_columns(entity))
 
 
 def _show_report(state: CliState, data: dict[str, Any]) -> None:
@@ -104,42 +85,54 @@ def _import(
         raise SystemExit(int(exit_code_for(report.first_error)))
 
 
-def register(cli: click.Group) -> None:
-    @cli.command(short_help="Write all records of an entity as CSV or JSON.")
-    @ENTITY_ARGUMENT
-    @selection_options
-    @click.pass_obj
-    def export(
-        state: CliState,
-        entity_name: str,
-        filters: tuple[str, ...],
-        search: str | None,
-        order_by: str | None,
-    ) -> None:
-        """Write every record of ENTITY as CSV (--format csv) or one JSON document.
+@click.command(short_help="Write all records of an entity as CSV or JSON.")
+@ENTITY_ARGUMENT
+@selection_options
+@click.pass_obj
+def export(
+    state: CliState,
+    entity_name: str,
+    filters: tuple[str, ...],
+    search: str | None,
+    order_by: str | None,
+) -> None:
+    """Write every record of ENTITY as CSV (--format csv) or one JSON document.
 
-        CSV follows RFC 4180; text cells starting with = + - @ are prefixed with ' so a
-        spreadsheet never runs them as formulas (import removes the prefix again).
-        """
-        _export(state, entity_name, filters, search, order_by)
+    CSV follows RFC 4180; text cells starting with = + - @ are prefixed with ' so a
+    spreadsheet never runs them as formulas (import removes the prefix again).
+    """
+    from console.cli.common import iter_items, list_request, output_columns, page_max, resolve
+    from console.cli.output import stream_json_items, write_csv_stream
 
-    @cli.command("import", short_help="Create records from a CSV file.")
-    @ENTITY_ARGUMENT
-    @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
-    @click.option("--atomic", is_flag=True, help="All rows or none: any bad row rolls back all.")
-    @click.option("--dry-run", is_flag=True, help="Validate every row; write nothing.")
-    @click.option(
-        "--resume",
-        is_flag=True,
-        help="Skip rows an earlier (interrupted) import of this file stored.",
-    )
-    @click.pass_obj
-    def import_(
-        state: CliState, entity_name: str, path: str, atomic: bool, dry_run: bool, resume: bool
-    ) -> None:
-        """Create a record per CSV row (header row: field names) through the bus.
+    entity = resolve(state, entity_name)
+    request = list_request(entity, filters, search=search, order_by=order_by, limit=page_max())
+    items = iter_items(state, entity, request, follow=True)
+    if state.format == "json":
+        stream_json_items(items, spool=False)
+    else:
+        write_csv_stream(items, output_columns(entity))
 
-        Reports accepted and rejected rows, with the reason for each rejection; exit 0
-        only when no row was rejected.
-        """
-        _import(state, entity_name, path, atomic, dry_run, resume)
+
+@click.command("import", short_help="Create records from a CSV file.")
+@ENTITY_ARGUMENT
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--atomic", is_flag=True, help="All rows or none: any bad row rolls back all.")
+@click.option("--dry-run", is_flag=True, help="Validate every row; write nothing.")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Skip rows an earlier (interrupted) import of this file stored.",
+)
+@click.pass_obj
+def import_(
+    state: CliState, entity_name: str, path: str, atomic: bool, dry_run: bool, resume: bool
+) -> None:
+    """Create a record per CSV row (header row: field names) through the bus.
+
+    Reports accepted and rejected rows, with the reason for each rejection; exit 0
+    only when no row was rejected.
+    """
+    _import(state, entity_name, path, atomic, dry_run, resume)
+
+
+COMMANDS = (export, import_)
