@@ -52,6 +52,11 @@ def cli(
     ctx: click.Context, db: str | None, tenant: str | None, fmt: str | None, debug: bool
 ) -> None:
     """MetaSAAS Console: declared entities, one permissioned action bus, verifiable audit."""
+    for option, value in (("--db", db), ("--tenant", tenant)):
+        if value is not None and not value.strip():
+            # A script whose variable is empty must not fall back to the default database
+            # or tenant (and delete there).
+            raise click.UsageError(f"{option} is empty: give a value or leave the option out")
     parent = ctx.obj if isinstance(ctx.obj, CliState) else None
     state = CliState(db=db, tenant=tenant, fmt=fmt, debug=debug, parent=parent)
     ctx.obj = state

@@ -280,7 +280,17 @@ def _article(name: str) -> str:
 
 def load_domain(module: str) -> Domain:
     """Import the domain package named in settings and return its `DOMAIN`."""
-    imported = importlib.import_module(module)
+    try:
+        imported = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not (module + ".").startswith(exc.name + "."):
+            raise  # the domain exists but imports something missing: a bug in it, not a setting
+        from core.settings import SettingsError, source_of
+
+        raise SettingsError(
+            f"{source_of(('domain',))}: no module named {module!r}; it must name a package "
+            "with DOMAIN = Domain(...) (default: entities)"
+        ) from None
     domain = getattr(imported, "DOMAIN", None)
     if not isinstance(domain, Domain):
         raise DefinitionError(f"module {module!r} has no DOMAIN = Domain(...)")

@@ -141,9 +141,9 @@ def config() -> None:
 @click.pass_obj
 def config_show(state: CliState) -> None:
     """Print the effective settings, secrets masked."""
-    from core.settings import Settings
+    from console.cli.state import load_settings
 
-    data = Settings(**state.settings_overrides()).masked()
+    data = load_settings(state.settings_overrides()).masked()
     emit(data, "json" if state.format == "json" else "table")
 
 
