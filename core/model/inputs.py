@@ -30,6 +30,7 @@ from pydantic import Field as PydField
 
 from core.contracts import Entity, Field, FieldType
 from core.errors import InvalidInput, field_error
+from core.jsonable import nesting_problem
 
 INT64 = 2**63 - 1
 CURRENCY_LIMIT = Decimal("1e13")
@@ -107,9 +108,12 @@ def check_currency(value: Decimal) -> Decimal:
 
 
 def check_json(value: Any) -> Any:
+    problem = nesting_problem(value)
+    if problem:
+        raise ValueError(problem)
     try:
         text = json.dumps(value, allow_nan=False, ensure_ascii=False)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise ValueError("must be JSON data (objects, arrays, strings, finite numbers)") from None
     if "\\u0000" in text:
         raise ValueError("must not contain a NUL character")
@@ -287,6 +291,11 @@ def validate(model: type[BaseModel], payload: Any) -> BaseModel:
     """Validate or raise `InvalidInput` naming each bad field, never echoing its value."""
     if not isinstance(payload, dict):
         raise InvalidInput("input must be a JSON object")
+    # Checked first, without recursion: every caller's payload comes through here, so no
+    # value built to exhaust the stack reaches validation, the audit hash or an answer.
+    problem = nesting_problem(payload)
+    if problem:
+        raise InvalidInput(f"input {problem}", {"reason": "too_deep"})
     try:
         return model.model_validate(payload)
     except ValidationError as exc:

@@ -19,10 +19,12 @@ from pydantic import TypeAdapter, ValidationError
 
 from core.contracts import STRING_TYPES, Entity, Field, FieldType
 from core.errors import InvalidInput
-from core.jsonable import canonical_json, to_jsonable
+from core.jsonable import canonical_json, loads_bounded, to_jsonable
 from core.model.describe import SYSTEM_PROPERTIES, filterable_columns
 from core.model.filters import MAX_IN_VALUES, ORDERED_OPERATORS, split_filter_key
 from core.model.inputs import clean_text, value_type
+
+CURSOR_DEPTH = 1  # a cursor is one flat list; anything deeper is not one of ours
 
 
 @dataclass(frozen=True)
@@ -208,8 +210,8 @@ def decode_cursor(entity: Entity, sort: Sort, cursor: str, *, query: str = "") -
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         raw = base64.b64decode(padded.encode(), altchars=b"-_", validate=True)
-        decoded = json.loads(raw.decode())
-    except (ValueError, TypeError, binascii.Error, RecursionError):
+        decoded = loads_bounded(raw, max_depth=CURSOR_DEPTH)
+    except (ValueError, TypeError, binascii.Error):
         raise bad from None
     # The cursor is the caller's to tamper with: check its shape before using any part.
     if not (isinstance(decoded, list) and len(decoded) == 5):

@@ -60,24 +60,41 @@ def _show_moves(state: CliState, result: dict[str, Any]) -> None:
 
 
 def _read_input(text: str | None, path: str | None) -> dict[str, Any]:
+    """`--input` or `--input-file` as a JSON object; bounded in size and depth, and a file
+    that is not UTF-8 JSON is named as such (exit 3), never an internal error."""
     import json
+    import sys
 
     from core.errors import InvalidInput
+    from core.jsonable import JSON_MAX_BYTES, loads_bounded
 
     if text is not None and path is not None:
         raise click.UsageError("give --input or --input-file, not both")
+    source = "--input"
+    data: str | bytes | None = text
     if path is not None:
-        with click.open_file(path, encoding="utf-8") as handle:
-            text = handle.read()
-    if text is None:
+        source = f"--input-file {path}"
+        if path == "-":
+            data = sys.stdin.buffer.read(JSON_MAX_BYTES + 1)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(JSON_MAX_BYTES + 1)
+    if data is None:
         return {}
     try:
-        data = json.loads(text)
+        parsed = loads_bounded(data)
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{source}: is not UTF-8 text", {"reason": "not_text"}) from None
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"input is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    if not isinstance(data, dict):
-        raise InvalidInput("input must be a JSON object")
-    return data
+        raise InvalidInput(
+            f"{source}: is not valid JSON: {exc.msg} at line {exc.lineno}",
+            {"reason": "not_json"},
+        ) from None
+    except ValueError as exc:
+        raise InvalidInput(f"{source}: {exc}", {"reason": "out_of_bounds"}) from None
+    if not isinstance(parsed, dict):
+        raise InvalidInput(f"{source}: must be a JSON object")
+    return parsed
 
 
 @click.command("list", short_help="List records of an entity.")
@@ -225,7 +242,12 @@ def transitions(state: CliState, entity_name: str, record_id: str) -> None:
 @click.argument("action_id", shell_complete=complete_action)
 @ASSIGNMENTS
 @click.option("--input", "input_text", metavar="JSON", help="The action's input as JSON.")
-@click.option("--input-file", metavar="F", help="Read the JSON input from F (- for stdin).")
+@click.option(
+    "--input-file",
+    metavar="F",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+    help="Read the JSON input from F (- for stdin).",
+)
 @click.pass_obj
 def run(
     state: CliState,
