@@ -41,13 +41,13 @@ def _write(
 
 
 def _show_moves(state: CliState, result: dict[str, Any]) -> None:
-    from console.cli.output import emit, render_table
+    from console.cli.output import emit, render_table, visible
 
     if state.format != "table":
         emit(result, state.format)
         return
     for workflow in result["workflows"]:
-        click.echo(f"{workflow['field']}: {workflow['state']}")
+        click.echo(visible(f"{workflow['field']}: {workflow['state']}"))
         rows = [
             {
                 "to": m["to"],

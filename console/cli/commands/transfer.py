@@ -16,7 +16,7 @@ from console.cli.state import CliState
 
 
 def _show_report(state: CliState, data: dict[str, Any]) -> None:
-    from console.cli.output import emit
+    from console.cli.output import emit, visible
 
     if state.format != "table":
         emit(data, state.format if state.format == "json" else "json")
@@ -32,7 +32,8 @@ def _show_report(state: CliState, data: dict[str, Any]) -> None:
         head += f"; {data['skipped']} already imported (skipped)"
     click.echo(head + (f"; {len(rejected)} rejected:" if rejected else ""))
     for item in rejected:
-        click.echo(f"  row {item['row']} (line {item['line']}): {item['error']['message']}")
+        message = visible(item["error"]["message"])
+        click.echo(f"  row {item['row']} (line {item['line']}): {message}")
     if any(item["error"]["details"].get("reason") == "exists" for item in rejected):
         click.echo("rows that exist were imported before: add --resume to skip them")
 
