@@ -236,6 +236,27 @@ class TransitionInput(BaseModel):
     expected_version: VERSION | None = None
 
 
+USER_ID = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=128)]
+STORED_VERSION = Annotated[int, Strict(), PydField(ge=1, le=INT64)]
+STAMP = Annotated[dt.datetime, BeforeValidator(parse_datetime), Strict(), AfterValidator(to_utc)]
+# What the platform sets on every record and an update may never name.
+IMMUTABLE = frozenset(
+    {"id", "tenant_id", "created_at", "updated_at", "created_by", "updated_by", "version"}
+)
+
+
+class RestoreInput(BaseModel):
+    """A whole stored record, as `export` wrote it: the base of every entity's restore input."""
+
+    model_config = STRICT
+    id: uuid.UUID
+    created_at: STAMP
+    updated_at: STAMP
+    created_by: Annotated[USER_ID, AfterValidator(clean_text)]
+    updated_by: Annotated[USER_ID, AfterValidator(clean_text)]
+    version: STORED_VERSION
+
+
 def _record_fields(entity: Entity, *, partial: bool) -> dict[str, Any]:
     definitions: dict[str, Any] = {}
     for f in entity.fields:
@@ -262,6 +283,12 @@ def create_input(entity: Entity) -> type[CreateInput]:
 def update_input(entity: Entity) -> type[UpdateInput]:
     fields = _record_fields(entity, partial=True)
     return create_model(f"{entity.name}Update", __base__=UpdateInput, **fields)
+
+
+def restore_input(entity: Entity) -> type[RestoreInput]:
+    """Every field as `create` takes it; a workflow state may be any of its states."""
+    fields = _record_fields(entity, partial=False)
+    return create_model(f"{entity.name}Restore", __base__=RestoreInput, **fields)
 
 
 def transition_input(entity: Entity) -> type[TransitionInput]:
@@ -307,6 +334,9 @@ def invalid_from(exc: ValidationError, allowed: set[str]) -> InvalidInput:
     errors = []
     for err in exc.errors(include_input=False, include_url=False):
         loc = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden" and loc in IMMUTABLE:
+            errors.append(field_error(loc, "immutable", "cannot be set: the platform sets it"))
+            continue
         if err["type"] == "extra_forbidden":
             message = f"unknown field; allowed: {', '.join(sorted(allowed))}"
         else:

@@ -16,27 +16,37 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from core.contracts import (
+    CallerType,
     CustomAction,
     DefinitionError,
     Domain,
     Entity,
     PermissionRule,
     Subscriber,
+    allow,
+    deny,
 )
 from core.db.table_names import PLATFORM_TABLE_NAMES
 from core.errors import InvalidInput, NotFound
 from core.identifiers import ACTION_ID
-from core.model.platform import PlatformAction
+from core.model.platform import ADMIN, PlatformAction
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-GENERATED_VERBS = ("create", "list", "count", "get", "update", "delete")
+GENERATED_VERBS = ("create", "list", "count", "get", "update", "delete", "restore")
 WORKFLOW_VERBS = ("transition", "transitions")
-MUTATING_VERBS = frozenset({"create", "update", "delete", "transition"})
+MUTATING_VERBS = frozenset({"create", "update", "delete", "transition", "restore"})
 # Reading the allowed next states needs the same right as reading the record.
 PERMISSION_VERB = {"transitions": "get", "count": "list"}
-RECORDLESS_VERBS = frozenset({"create", "list", "count"})
+RECORDLESS_VERBS = frozenset({"create", "list", "count", "restore"})
+# Restoring writes ids, timestamps, authors and states as given: a backup's trust, which
+# only an admin (or the platform itself) has, whatever an entity's own rules say.
+RESTORE_RULES: tuple[PermissionRule, ...] = (
+    deny("restore", caller_types=(CallerType.AI_AGENT,)),
+    allow("restore", caller_types=(CallerType.SYSTEM,)),
+    allow("restore", roles=(ADMIN,)),
+)
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one spec per action
@@ -71,6 +81,8 @@ class ActionSpec:
         if self.platform is not None:
             return self.platform.rules
         assert self.entity is not None
+        if self.verb == "restore" and self.custom is None:
+            return RESTORE_RULES
         return self.entity.permissions
 
     @property
@@ -251,6 +263,7 @@ def _build_model(spec: ActionSpec) -> type[BaseModel]:
         "create": inputs.create_input,
         "update": inputs.update_input,
         "transition": inputs.transition_input,
+        "restore": inputs.restore_input,
     }
     if spec.verb in builders:
         return builders[spec.verb](entity)
@@ -271,6 +284,8 @@ def _describe(entity: Entity, verb: str) -> str:
         "delete": f"Delete {_article(entity.name)} {entity.name}.",
         "transition": f"Move {_article(entity.name)} {entity.name} along its workflow.",
         "transitions": f"The workflow moves {_article(entity.name)} {entity.name} can make now.",
+        "restore": f"Put back {_article(entity.name)} {entity.name} from a backup, as it was "
+        "stored (admins only).",
     }[verb]
 
 

@@ -31,12 +31,21 @@ def _write(
 ) -> None:
     from console.cli.common import dispatch, emit_record, resolve
     from console.cli.values import parse_assignments
+    from core.errors import InvalidInput, field_error
     from core.model.describe import action_input_schema
 
     entity = resolve(state, entity_name)
     action_id = f"{entity.key}.{verb}"
     schema = action_input_schema(state.app.registry.action(action_id))
     payload = parse_assignments(assignments, schema)
+    clash = sorted(set(payload) & set(fixed))
+    if clash:  # `update task ID id=OTHER`: the record's id is not a field to change
+        raise InvalidInput.of(
+            [
+                field_error(name, "immutable", "cannot be changed: it names the record")
+                for name in clash
+            ]
+        )
     emit_record(state, dispatch(state, action_id, {**payload, **fixed}))
 
 

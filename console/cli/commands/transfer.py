@@ -6,13 +6,20 @@ bus, so imported records are validated, permitted and audited like any other.
 
 from __future__ import annotations
 
+import csv
+import io
 import sys
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from console.cli.options import ENTITY_ARGUMENT, selection_options
 from console.cli.state import CliState
+
+if TYPE_CHECKING:
+    from core.contracts import Entity
 
 
 def _show_report(state: CliState, data: dict[str, Any]) -> None:
@@ -25,7 +32,8 @@ def _show_report(state: CliState, data: dict[str, Any]) -> None:
     if data["dry_run"]:
         head = f"dry run: {data['accepted']} of {data['rows']} row(s) would be imported"
     elif data["committed"]:
-        head = f"imported {data['imported']} of {data['rows']} row(s) into {data['entity']}"
+        done = "restored" if data["restore"] else "imported"
+        head = f"{done} {data['imported']} of {data['rows']} row(s) into {data['entity']}"
     else:
         head = "atomic import rolled back: nothing was imported"
     if data["skipped"]:
@@ -38,52 +46,49 @@ def _show_report(state: CliState, data: dict[str, Any]) -> None:
         click.echo("rows that exist were imported before: add --resume to skip them")
 
 
-def _import(
-    state: CliState, entity_name: str, path: str, atomic: bool, dry_run: bool, resume: bool
-) -> None:
-    from pathlib import Path
+@contextmanager
+def _open_text(path: str) -> Iterator[IO[str]]:
+    """The file, or standard input for `-`, read once as UTF-8 (a BOM is dropped)."""
+    if path == "-":
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="")
+        try:
+            yield stream
+        finally:
+            stream.detach()
+        return
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        yield handle
 
-    from console.cli.common import resolve
-    from console.cli.exit_codes import exit_code_for
-    from console.cli.importing import (
-        ImportReport,
-        count_rows,
-        file_digest,
-        read_rows,
-        row_id,
-        run_import,
-    )
-    from core.model.describe import action_input_schema
 
-    app = state.app
-    entity = resolve(state, entity_name)
-    caller = state.caller()
-    file = Path(path)
-    digest = file_digest(file)
-    create = action_input_schema(app.registry.action(f"{entity.key}.create"))
-    slots = create["properties"]
-    rows = read_rows(file, entity, slots, lambda n: row_id(caller.tenant_id, entity, digest, n))
-    report = ImportReport(entity.name, str(file), dry_run=dry_run, atomic=atomic)
-    show_progress = sys.stderr.isatty()
-    total = count_rows(file) if show_progress else 0
-    bar = (
-        click.progressbar(length=total, label=f"importing {entity.plural}", file=sys.stderr)
-        if show_progress
-        else None
-    )
-
-    def advance() -> None:
-        if bar is not None:
-            bar.update(1)
-
+@contextmanager
+def _progress(path: str, entity: Entity) -> Iterator[Callable[[], None]]:
+    """A bar on a terminal's stderr, sized by a first pass over a real file."""
+    if not sys.stderr.isatty() or path == "-":
+        yield lambda: None
+        return
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        total = max(sum(1 for _ in csv.reader(handle)) - 1, 0)
+    bar = click.progressbar(length=total, label=f"importing {entity.plural}", file=sys.stderr)
     try:
-        run_import(app.bus, caller, entity, rows, report, resume=resume, advance=advance)
+        yield lambda: bar.update(1)
     finally:
-        if bar is not None:
-            bar.render_finish()
-    _show_report(state, report.to_dict())
-    if report.first_error is not None:
-        raise SystemExit(int(exit_code_for(report.first_error)))
+        bar.render_finish()
+
+
+def _show_interrupted(state: CliState, report: dict[str, Any]) -> None:
+    """Ctrl+C: say on stderr how many rows were stored, so a script can resume knowingly."""
+    from console.cli.output import dumps
+
+    stored = report["imported"]
+    message = (
+        f"interrupted: {stored} row(s) stored of {report['rows']} read; "
+        "the same import with --resume imports the rest"
+    )
+    if state.format == "json":
+        error = {"code": "interrupted", "message": message, "details": report}
+        print(dumps({"error": error}), file=sys.stderr)
+    else:
+        print(message, file=sys.stderr)
 
 
 @click.command(short_help="Write all records of an entity as CSV or JSON.")
@@ -114,9 +119,11 @@ def export(
         write_csv_stream(items, output_columns(entity))
 
 
-@click.command("import", short_help="Create records from a CSV file.")
+@click.command("import", short_help="Create (or restore) records from a CSV file.")
 @ENTITY_ARGUMENT
-@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.argument(
+    "path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, allow_dash=True)
+)
 @click.option("--atomic", is_flag=True, help="All rows or none: any bad row rolls back all.")
 @click.option("--dry-run", is_flag=True, help="Validate every row; write nothing.")
 @click.option(
@@ -124,16 +131,67 @@ def export(
     is_flag=True,
     help="Skip rows an earlier (interrupted) import of this file stored.",
 )
+@click.option(
+    "--restore",
+    is_flag=True,
+    help="Put back exported records as they were: ids, states, timestamps (admins only).",
+)
 @click.pass_obj
 def import_(
-    state: CliState, entity_name: str, path: str, atomic: bool, dry_run: bool, resume: bool
+    state: CliState,
+    entity_name: str,
+    path: str,
+    atomic: bool,
+    dry_run: bool,
+    resume: bool,
+    restore: bool,
 ) -> None:
-    """Create a record per CSV row (header row: field names) through the bus.
+    """Create a record per CSV row (header row: field names) through the bus; FILE may be
+    - for standard input.
 
     Reports accepted and rejected rows, with the reason for each rejection; exit 0
-    only when no row was rejected.
+    only when no row was rejected. With --restore each row is a whole exported record
+    (`export --format csv`), put back with its id, workflow states, timestamps and
+    authors; restore referenced entities first (companies before contacts).
     """
-    _import(state, entity_name, path, atomic, dry_run, resume)
+    from console.cli.common import resolve
+    from console.cli.exit_codes import exit_code_for
+    from console.cli.import_runner import run_import, stop_between_rows
+    from console.cli.importing import ImportReport, read_rows, row_id
+    from core.model.describe import action_input_schema
+
+    app = state.app
+    entity = resolve(state, entity_name)
+    caller = state.caller()
+    action = f"{entity.key}.{'restore' if restore else 'create'}"
+    slots = action_input_schema(app.registry.action(action))["properties"]
+    report = ImportReport(entity.name, path, dry_run=dry_run, atomic=atomic, restore=restore)
+
+    def make_id(content: str, occurrence: int) -> str:
+        return row_id(caller.tenant_id, entity, content, occurrence)
+
+    try:
+        with _open_text(path) as handle, _progress(path, entity) as advance:
+            with stop_between_rows() as stop:
+                rows = read_rows(handle, slots, make_id)
+                run_import(
+                    app.bus,
+                    caller,
+                    entity,
+                    action,
+                    rows,
+                    report,
+                    resume=resume,
+                    advance=advance,
+                    stop=stop,
+                )
+    except KeyboardInterrupt:
+        report.interrupted = True
+        _show_interrupted(state, report.to_dict())
+        raise SystemExit(130) from None
+    _show_report(state, report.to_dict())
+    if report.first_error is not None:
+        raise SystemExit(int(exit_code_for(report.first_error)))
 
 
 COMMANDS = (export, import_)
