@@ -24,11 +24,27 @@ class RootGroup(click.Group):
 
         Click itself would turn the broken pipe into exit 1, which here means internal error.
         """
+        from core.errors import MetaSaasError
+
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
             _silence_stdout()
             raise click.exceptions.Exit(0) from None
+        except Exception as exc:
+            if not isinstance(exc, MetaSaasError) and not _from_the_database(exc):
+                raise
+            from console.cli.diagnose import explain
+
+            better = explain(ctx.obj, exc)  # while the app is still open
+            if better is exc:
+                raise
+            raise better from exc
+
+
+def _from_the_database(exc: Exception) -> bool:
+    """A driver error that escaped the bus (set-up commands read the database directly)."""
+    return type(exc).__module__.split(".")[0] == "sqlalchemy"
 
 
 @click.group(
@@ -90,13 +106,14 @@ _register()
 
 
 def _fail(error: Any, debug: bool, fmt: str) -> int:
+    from console.cli.logfile import log_path, show_causes
     from console.cli.output import emit_error
 
+    if error.code == "internal" and "reference" in error.details:
+        error.details["log_file"] = str(log_path())
     emit_error(error, fmt)
     if debug:
-        import traceback
-
-        traceback.print_exc()
+        show_causes(error)
     return int(exit_code_for(error))
 
 
@@ -112,30 +129,19 @@ def _usage(exc: click.ClickException, fmt: str) -> int:
     return int(code)
 
 
-def _configure_logging(debug: bool) -> None:
-    """Core logs internal errors with tracebacks; the CLI shows them only with --debug."""
-    import logging
-
-    root = logging.getLogger()
-    if debug:
-        if not any(isinstance(h, logging.StreamHandler) for h in root.handlers):
-            logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
-    elif not root.handlers:
-        root.addHandler(logging.NullHandler())
-
-
 def invoke(args: list[str], obj: CliState | None = None) -> int:
     """Run one command line and return its exit code; every failure becomes a message.
 
     The console script and the REPL both come through here, so a command behaves the
     same in either place.
     """
+    from console.cli.logfile import configure, internal_reference
     from core.errors import DefinitionError, InternalError, MetaSaasError
 
     args = hoist_global_options(args)
     fmt = _peek_format(args, obj)
     debug = "--debug" in args or (obj is not None and obj.debug)
-    _configure_logging(debug)
+    configure(debug)
     try:
         # Without standalone mode click returns the code of a `ctx.exit(n)` instead.
         returned = cli.main(args=args, prog_name="metasaas", standalone_mode=False, obj=obj)
@@ -158,8 +164,13 @@ def invoke(args: list[str], obj: CliState | None = None) -> int:
         return 130
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except Exception:
-        error = InternalError("internal error (run with --debug for details)")
+    except Exception as exc:
+        reference = internal_reference(exc)
+        error = InternalError(
+            f"internal error (reference {reference}; run with --debug for details)",
+            {"reference": reference},
+        )
+        error.__cause__ = exc
         return _fail(error, debug, fmt)
     return returned if isinstance(returned, int) and not isinstance(returned, bool) else 0
 

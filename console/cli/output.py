@@ -168,7 +168,9 @@ def emit_error(error: MetaSaasError, fmt: str) -> None:
     if fmt == "json":
         print(dumps({"error": error.to_dict()}), file=sys.stderr)
     else:
-        print(f"error: {visible(error.message)}", file=sys.stderr)
+        logged = error.details.get("log_file")
+        where = f" (logged in {logged})" if logged else ""
+        print(f"error: {visible(error.message)}{where}", file=sys.stderr)
 
 
 def emit(data: Any, fmt: str, columns: Sequence[str] | None = None) -> None:

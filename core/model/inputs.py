@@ -34,6 +34,7 @@ from core.jsonable import nesting_problem
 
 INT64 = 2**63 - 1
 CURRENCY_LIMIT = Decimal("1e13")
+CENT = Decimal("0.01")
 JSON_MAX_BYTES = 100_000
 PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-]{2,30}(\s*(x|ext\.?)\s*[0-9]{1,6})?\Z")
 LIMIT_MAX, LIMIT_DEFAULT = 500, 50
@@ -102,9 +103,11 @@ def no_bool(value: Any) -> Any:
 
 
 def check_currency(value: Decimal) -> Decimal:
+    """A finite amount in its stored form, two places (`1e5` is `100000.00`): what an
+    action answers is what a later read returns."""
     if not value.is_finite() or abs(value) >= CURRENCY_LIMIT:
         raise ValueError("must be a finite amount below 10^13")
-    return value
+    return value.quantize(CENT)
 
 
 def check_json(value: Any) -> Any:

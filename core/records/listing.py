@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
 
 from core.contracts import STRING_TYPES, Entity, Field, FieldType
+from core.db.engines import fold
 from core.errors import InvalidInput
 from core.jsonable import canonical_json, loads_bounded, to_jsonable
 from core.model.describe import SYSTEM_PROPERTIES, filterable_columns
@@ -93,21 +94,47 @@ def filter_clauses(entity: Entity, table: sa.Table, filters: dict[str, Any]) -> 
                 raise InvalidInput(
                     f"filter {key}: contains needs a text field and a string", {"field": column}
                 )
-            clauses.append(col.icontains(_coerce_text(raw, column), autoescape=True))
+            clauses.append(contains_folded(col, _coerce_text(raw, column)))
         elif op == "in":
             if not isinstance(raw, list) or not 0 < len(raw) <= MAX_IN_VALUES:
                 raise InvalidInput(
                     f"filter {key}: in needs a list of 1..{MAX_IN_VALUES} values", {"field": column}
                 )
-            clauses.append(col.in_([_coerce(entity, column, v) for v in raw]))
+            values = [_coerce(entity, column, v) for v in raw]
+            if _folded(field):
+                clauses.append(fold(col).in_([fold(v) for v in values]))
+            else:
+                clauses.append(col.in_(values))
         else:
             value = _coerce(entity, column, raw)
             if op in ORDERED_OPERATORS and (
                 value is None or (field and field.type is FieldType.BOOLEAN)
             ):
                 raise InvalidInput(f"filter {key}: {op} needs an ordered value", {"field": column})
-            clauses.append(_compare(col, op, value))
+            if _folded(field) and value is not None and op in ("eq", "ne"):
+                clauses.append(_compare(fold(col), op, fold(value)))
+            else:
+                clauses.append(_compare(col, op, value))
     return clauses
+
+
+def _folded(field: Field | None) -> bool:
+    """Emails are one address in any case (`Foo@x` is `foo@x`): compared folded."""
+    return field is not None and field.type is FieldType.EMAIL
+
+
+def contains_folded(col: Any, term: str) -> Any:
+    """`term` anywhere in `col`, in any case of any script (`ä` finds `ÄRGER`), with the
+    same folding on SQLite as on PostgreSQL; `%`, `_` and `/` in the term are literal."""
+    escaped = term.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return fold(col).contains(fold(sa.literal(escaped, sa.String())), escape="/")
+
+
+def same_value(entity: Entity, table: sa.Table, column: str, value: Any) -> Any:
+    """The clause that finds another holder of a unique `value` (emails in any case): what
+    the repository's unique check should ask, so `Foo@x` and `foo@x` are one contact."""
+    col = table.c[column]
+    return fold(col) == fold(value) if _folded(entity.field(column)) else col == value
 
 
 def _coerce_text(value: str, column: str) -> str:
@@ -133,7 +160,7 @@ def _compare(col: Any, op: str, value: Any) -> Any:
 def search_clause(entity: Entity, table: sa.Table, term: str) -> Any:
     if not entity.ui.search_fields:
         raise InvalidInput(f"{entity.plural} have no search fields", {"field": "search"})
-    return sa.or_(*(table.c[f].icontains(term, autoescape=True) for f in entity.ui.search_fields))
+    return sa.or_(*(contains_folded(table.c[f], term) for f in entity.ui.search_fields))
 
 
 def parse_sort(entity: Entity, table: sa.Table, order_by: str | None) -> Sort:

@@ -106,29 +106,44 @@ def seed(state: CliState, if_empty: bool) -> None:
 @click.command()
 @click.pass_obj
 def health(state: CliState) -> None:
-    """Check the database connection and that no migration is pending (exit 0 if healthy)."""
+    """Check the database connection, that the SQLite file is still the one opened, and
+    that no migration is pending (exit 0 if healthy)."""
     import sqlalchemy as sa
 
+    from core.db.engines import database_file
     from core.db.migrate import plan
     from core.errors import InternalError
 
     app = state.app
-    try:
-        with app.engine.connect() as conn:
-            conn.execute(sa.select(1))
-            pending = [s.description for s in plan(conn, app.registry.metadata)]
-    except sa.exc.SQLAlchemyError:
-        raise InternalError("cannot connect to the database") from None
-    data = {"database": "ok", "pending_migrations": pending, "healthy": not pending}
+    file = database_file(app.engine)
+    problem = file.problem() if file is not None else None
+    pending: list[str] = []
+    if problem is None:
+        try:
+            with app.engine.connect() as conn:
+                conn.execute(sa.select(1))
+                pending = [s.description for s in plan(conn, app.registry.metadata)]
+        except sa.exc.SQLAlchemyError as exc:
+            raise InternalError("cannot connect to the database") from exc
+    data = {
+        "database": problem or "ok",
+        "pending_migrations": pending,
+        "healthy": not pending and problem is None,
+    }
     if state.format == "json":
         emit(data, "json")
     else:
-        click.echo("database: ok")
-        click.echo(
-            "migrations: "
-            + ("up to date" if not pending else f"{len(pending)} pending; run `metasaas migrate`")
-        )
-    if pending:
+        click.echo(f"database: {problem or 'ok'}")
+        if problem is None:
+            click.echo(
+                "migrations: "
+                + (
+                    "up to date"
+                    if not pending
+                    else f"{len(pending)} pending; run `metasaas migrate`"
+                )
+            )
+    if not data["healthy"]:
         raise SystemExit(1)
 
 

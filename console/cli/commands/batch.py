@@ -27,6 +27,7 @@ def batch(state: CliState, atomic: bool) -> None:
     Exit 0 when every line succeeded, else the exit code of the first failure.
     """
     from console.cli.batching import read_lines, run_atomic, run_each
+    from console.cli.diagnose import explain
     from console.cli.exit_codes import exit_code_for
     from console.cli.output import emit_error
 
@@ -37,7 +38,7 @@ def batch(state: CliState, atomic: bool) -> None:
     if atomic:
         failure = run_atomic(app.bus, caller, lines, out)
         if failure is not None:
-            emit_error(failure, state.format)
+            emit_error(explain(state, failure), state.format)
     else:
         failure = run_each(app.bus, caller, lines, out)
     if failure is not None:
