@@ -28,7 +28,7 @@ def log_path() -> Path:
     return user_data_dir() / LOG_NAME
 
 
-class PrivateLog(RotatingFileHandler):
+class _RotatingPrivate(RotatingFileHandler):
     """A rotating log file made private (0600, in a 0700 directory) whenever it is opened."""
 
     def __init__(self, path: Path) -> None:
@@ -43,13 +43,31 @@ class PrivateLog(RotatingFileHandler):
         return super()._open()
 
 
+class PrivateLog(logging.Handler):
+    """The log file, found only when the first record comes: finding the user data
+    directory loads the settings, which `metasaas --help` must not pay for."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.setFormatter(logging.Formatter(FORMAT))
+        self._file: _RotatingPrivate | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            self._file = _RotatingPrivate(log_path())
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
 def configure(debug: bool) -> None:
     root = logging.getLogger()
     if not any(isinstance(h, PrivateLog) for h in root.handlers):
-        handler = PrivateLog(log_path())
-        handler.setLevel(logging.WARNING)
-        handler.setFormatter(logging.Formatter(FORMAT))
-        root.addHandler(handler)
+        root.addHandler(PrivateLog())
     if debug and not any(type(h) is logging.StreamHandler for h in root.handlers):
         stream = logging.StreamHandler(sys.stderr)
         stream.setLevel(logging.WARNING)
