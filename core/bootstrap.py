@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
 from core.actions.bus import Bus, Middleware, utcnow
 from core.actions.platform import PLATFORM_ACTIONS
-from core.contracts import Caller, CallerType, Domain
+from core.contracts import Caller, CallerType, CapabilityRunner, Domain
 from core.db.engines import create_engine
 from core.db.uow import UnitOfWork
 from core.model.registry import Registry, load_domain
@@ -58,13 +60,37 @@ def bootstrap(
     uow: UnitOfWork | None = None,
     clock: Callable[[], dt.datetime] = utcnow,
     middleware: Sequence[Middleware] = (),
+    capabilities: CapabilityRunner | None = None,
+    roles_of: Callable[[str, str], frozenset[str]] | None = None,
 ) -> App:
-    """Build the registry, the engine, the unit of work and the bus for one process."""
+    """Build the registry, the engine, the unit of work and the bus for one process.
+
+    `capabilities` is the AI layer's model runner (core never imports it): with one, the
+    entities' `on_create`/`on_update` capabilities run as background subscribers and
+    on-demand ones ask it; without, on-demand capabilities answer with their fallback.
+    """
     settings = settings or Settings()
     logging.getLogger("core").setLevel(settings.log_level.upper())
-    registry = build_registry(domain or load_domain(settings.domain))
+    domain = domain or load_domain(settings.domain)
+    buses: list[Bus] = []
+    if capabilities is not None:
+        from core.actions.capabilities import capability_subscribers
+
+        if roles_of is None:  # development: everyone acts with the configured roles
+            dev_roles = frozenset(settings.roles)
+
+            def roles_of(tenant: str, user: str) -> frozenset[str]:
+                return dev_roles
+
+        def dispatch(*args: Any, **kwargs: Any) -> Any:
+            return buses[0].dispatch(*args, **kwargs)
+
+        added = capability_subscribers(domain, dispatch, capabilities, roles_of)
+        domain = dataclasses.replace(domain, subscribers=(*domain.subscribers, *added))
+    registry = build_registry(domain)
     if uow is None:
         engine = engine or create_engine(settings.resolved_database_url(), settings.sqlite)
         uow = UnitOfWork(engine)
-    bus = Bus(registry, uow, clock=clock, middleware=middleware)
+    bus = Bus(registry, uow, clock=clock, middleware=middleware, capabilities=capabilities)
+    buses.append(bus)
     return App(settings, registry, uow.engine, bus)

@@ -135,6 +135,7 @@ TASK: Entity = define_entity(
             output_schema={"type": "string", "enum": list(TASK_PRIORITIES)},
             fallback="medium",
             trigger="on_create",
+            field="priority",
         ),
         AICapability(
             id="summarize",

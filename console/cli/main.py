@@ -90,7 +90,17 @@ def cli(
 
 # Each module names its module-level click commands in `COMMANDS`; a new module is one more
 # name here. Modules import only click at the top, so registering them all stays cheap.
-COMMAND_MODULES = ("admin", "meta", "records", "batch", "transfer", "audit", "repl", "completion")
+COMMAND_MODULES = (
+    "admin",
+    "meta",
+    "records",
+    "batch",
+    "transfer",
+    "audit",
+    "repl",
+    "completion",
+    "ai",
+)
 
 
 def _register() -> None:

@@ -27,7 +27,7 @@ from core.actions.context import Change, Context, Services
 from core.actions.handlers import HANDLERS, custom
 from core.actions.notify import ChangeNotifier, Listener
 from core.actions.scrub import scrubbed
-from core.contracts import Caller, DomainEvent
+from core.contracts import Caller, CapabilityRunner, DomainEvent
 from core.db.uow import UnitOfWork
 from core.errors import Conflict, Forbidden, InternalError, MetaSaasError
 from core.model.describe import AllowedAction, action_input_schema
@@ -137,6 +137,7 @@ class Bus:
         clock: Clock = utcnow,
         middleware: Sequence[Middleware] = (),
         admin_of_every_tenant: Callable[[Caller], bool] = _admin_role,
+        capabilities: CapabilityRunner | None = None,
     ) -> None:
         self.registry = registry
         self.uow = uow
@@ -144,12 +145,18 @@ class Bus:
         self.clock = clock
         self.middleware = tuple(middleware)
         self.notifier = ChangeNotifier()
-        self.services = Services(self.seal_pending, admin_of_every_tenant)
+        self.services = Services(self.seal_pending, admin_of_every_tenant, capabilities)
         self._swept = False
         self._audit_swept = False
         self._sealer: Sealer | None = None
         self._guard = threading.Lock()
         self._dispatcher: Dispatcher | None = None
+        # events some subscriber takes on the committing thread; the rest go to a worker
+        self._inline_events = frozenset(
+            name
+            for name, subs in registry.subscribers.items()
+            if any(not s.background for s in subs)
+        )
 
     @property
     def dispatcher(self) -> Dispatcher:
@@ -361,6 +368,10 @@ class Bus:
     def _handler(self, spec: ActionSpec) -> Callable[[Context, Any], Any]:
         if spec.platform is not None:
             return spec.platform.handler
+        if spec.capability is not None:
+            from core.actions.capabilities import run_on_demand
+
+            return run_on_demand
         return custom if spec.custom is not None else HANDLERS[spec.verb]
 
     def _leave_trail(self, conn: sa.Connection, run: _Run, ctx: Context, started: float) -> None:
@@ -445,15 +456,24 @@ class Bus:
             return 0
 
     def _deliver(self, events: list[DomainEvent]) -> None:
-        """After commit: this run's events, and once per process whatever a crash left."""
-        ids = [e.id for e in events]
+        """After commit: this run's events, and once per process whatever a crash left.
+
+        Events only background subscribers want go straight to their worker: the action's
+        thread does not even read them back.
+        """
+        inline = self._inline_events
+        ids = [e.id for e in events if e.name in inline]
+        later = [e.id for e in events if e.name not in inline]
         if not self._swept and self.registry.subscribers:
             self._swept = True
             pending = self.dispatcher.pending()
             seen = set(pending)
             ids = pending + [i for i in ids if i not in seen]
+            later = [i for i in later if i not in seen]
         if ids:
             self.dispatcher.deliver(ids)
+        for event_id in later:
+            self.dispatcher.queue(event_id)
 
     def deliver_pending(self) -> int:
         self._swept = True

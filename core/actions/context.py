@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core.contracts import Caller, DomainEvent, Entity, RecordStore
+from core.contracts import Caller, CapabilityRunner, DomainEvent, Entity, RecordStore
 from core.errors import Forbidden
 from core.model.permissions import Decision, decide, hidden_fields
 from core.model.registry import ActionSpec, Registry
@@ -39,11 +39,12 @@ class Change:
 
 @dataclass(frozen=True)
 class Services:
-    """What some handlers need from the bus beyond the transaction (audit verify, custom
-    actions that write)."""
+    """What some handlers need beyond the transaction: sealing for audit verify, the tenant
+    directory's answers, and the AI layer's capability runner (None: no model)."""
 
     seal_pending: Callable[[], int]
     admin_of_every_tenant: Callable[[Caller], bool]
+    capabilities: CapabilityRunner | None = None
 
 
 @dataclass
@@ -104,7 +105,7 @@ class Context:
                 record_id=record_id,
                 occurred_at=self.now,
                 actor_id=self.caller.user_id,
-                payload=payload,
+                payload={**payload, "caller_type": self.caller.caller_type.value},
             )
         )
 

@@ -16,16 +16,25 @@ from core.jsonable import REDACTED
 SHORTEST = 3  # shorter values would mask ordinary words along with them
 
 
+def _ordered(secrets: Iterable[str]) -> list[str]:
+    """Longest first, so a value containing another is masked whole."""
+    return sorted({s for s in secrets if len(s) >= SHORTEST}, key=len, reverse=True)
+
+
 def scrubbed(error: MetaSaasError, secrets: Iterable[str]) -> MetaSaasError:
-    values = sorted({s for s in secrets if len(s) >= SHORTEST}, key=len, reverse=True)
+    values = _ordered(secrets)
     if not values:
         return error
     message = _scrub(error.message, values)
     details = _scrub(error.details, values)
     if message == error.message and details == error.details:
         return error
-    clean = type(error)(message, details)
-    return clean
+    return type(error)(message, details)
+
+
+def scrub_values(value: Any, secrets: Iterable[str]) -> Any:
+    """`value` (text, or JSON-like data at any depth) with every secret masked."""
+    return _scrub(value, _ordered(secrets))
 
 
 def _scrub(value: Any, secrets: list[str]) -> Any:

@@ -23,6 +23,8 @@ from core.contracts.fields import (
 from core.contracts.runtime import (
     ActionContext,
     Caller,
+    CapabilityRequest,
+    CapabilityRunner,
     CustomAction,
     Domain,
     DomainEvent,
@@ -37,6 +39,8 @@ __all__ = [
     "AICapability",
     "ActionContext",
     "Caller",
+    "CapabilityRequest",
+    "CapabilityRunner",
     "CallerType",
     "Conflict",
     "CustomAction",

@@ -125,7 +125,14 @@ Trigger = Literal["on_demand", "on_create", "on_update"]
 
 
 class AICapability(BaseModel):
-    """Declared here, run by the AI layer: what the model may do for this entity."""
+    """Declared here, run by the AI layer: what the model may do for this entity.
+
+    `on_demand` capabilities become actions (`task.summarize`) that answer with the output;
+    `on_create` / `on_update` ones run after commit and write their output to `field`
+    through the bus, as an AI agent. The model sees only `context_fields` (never a
+    sensitive one); its output must fit `output_schema`, else `fallback` is used (or
+    nothing is written when there is none).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -136,11 +143,16 @@ class AICapability(BaseModel):
     output_schema: dict[str, Any] = {}
     fallback: Any = None
     trigger: Trigger = "on_demand"
+    field: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> AICapability:
         if not SNAKE_CASE.match(self.id):
             raise ValueError(f"AI capability id {self.id!r} must be snake_case")
+        if self.trigger != "on_demand" and self.field is None:
+            raise ValueError(
+                f"AI capability {self.id!r} runs {self.trigger}: name the field it sets"
+            )
         return self
 
 

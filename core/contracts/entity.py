@@ -130,6 +130,21 @@ class Entity(BaseModel):
                     raise ValueError(
                         f"AI capability {capability.id!r}: context field {name!r} does not exist"
                     )
+                if name in self.sensitive_fields:
+                    raise ValueError(
+                        f"AI capability {capability.id!r}: {name!r} is sensitive and never "
+                        "goes to a model"
+                    )
+            target = self.field(capability.field) if capability.field else None
+            if capability.field is not None and (target is None or target.sensitive):
+                raise ValueError(
+                    f"AI capability {capability.id!r}: field {capability.field!r} is not a "
+                    "writable, non-sensitive field of this entity"
+                )
+            if target is not None and self.workflow_for(target.name) is not None:
+                raise ValueError(
+                    f"AI capability {capability.id!r}: {target.name!r} moves only by workflow"
+                )
         return self
 
     def _check_workflows(self) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from core.contracts.behaviour import CallerType
+from core.contracts.behaviour import AICapability, CallerType
 from core.contracts.fields import Field
 from core.identifiers import SNAKE_CASE, TENANT_ID
 
@@ -151,3 +151,26 @@ class Domain:
     actions: tuple[CustomAction, ...] = ()
     subscribers: tuple[Subscriber, ...] = ()
     seed: Callable[[], Iterable[SeedRecord]] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CapabilityRequest:
+    """One run of an entity's AI capability: what the model is told, nothing more."""
+
+    tenant_id: str
+    user_id: str
+    entity: str
+    record_id: str
+    capability: AICapability
+    context: Mapping[str, Any]
+    """The record's `context_fields` as JSON values; never a sensitive field."""
+
+
+class CapabilityRunner(Protocol):
+    """Asks a model (the AI layer provides one); returns its output as a JSON value.
+
+    Raise any exception when no answer can be had (no model, timeout, refusal): the
+    platform then uses the capability's declared fallback, or writes nothing.
+    """
+
+    def __call__(self, request: CapabilityRequest) -> Any: ...

@@ -19,45 +19,8 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from core.db.triggers import AUDIT_TRIGGERS
 from core.errors import Conflict
-
-AUDIT_TRIGGERS = {
-    "sqlite": (
-        (
-            "audit_log_no_update",
-            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
-            "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-        ),
-        (
-            "audit_log_no_delete",
-            "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
-            "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
-        ),
-        (
-            "audit_log_moves_head",
-            "CREATE TRIGGER audit_log_moves_head AFTER INSERT ON audit_log BEGIN "
-            "UPDATE audit_chain_heads SET seq = NEW.seq, hash = NEW.hash "
-            "WHERE tenant_id = NEW.tenant_id; END",
-        ),
-    ),
-    "postgresql": (
-        (
-            "metasaas_audit_append_only",
-            "CREATE OR REPLACE FUNCTION metasaas_audit_append_only() RETURNS trigger "
-            "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
-        ),
-        (
-            "audit_log_no_update",
-            "CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log "
-            "FOR EACH ROW EXECUTE FUNCTION metasaas_audit_append_only()",
-        ),
-        (
-            "audit_log_no_truncate",
-            "CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
-            "FOR EACH STATEMENT EXECUTE FUNCTION metasaas_audit_append_only()",
-        ),
-    ),
-}
 
 
 @dataclass

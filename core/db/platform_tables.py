@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from core.db.chat_tables import chat_messages, chat_sessions
 from core.db.sqltypes import CanonicalJSON, UTCDateTime
 from core.db.table_names import PLATFORM_TABLE_NAMES
 
@@ -166,5 +167,7 @@ PLATFORM_TABLES: tuple[sa.Table, ...] = (
     outbox,
     deliveries,
     ai_usage,
+    chat_sessions,
+    chat_messages,
 )
 assert {t.name for t in PLATFORM_TABLES} == PLATFORM_TABLE_NAMES, "declare each table once"

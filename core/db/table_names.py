@@ -16,5 +16,7 @@ PLATFORM_TABLE_NAMES = frozenset(
         "event_outbox",
         "event_deliveries",
         "ai_usage",
+        "chat_sessions",
+        "chat_messages",
     }
 )

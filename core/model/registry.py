@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from core.contracts import (
+    AICapability,
     CallerType,
     CustomAction,
     DefinitionError,
@@ -63,6 +64,7 @@ class ActionSpec:
     description: str
     custom: CustomAction | None = None
     platform: PlatformAction | None = None
+    capability: AICapability | None = None
 
     @property
     def mutates(self) -> bool:
@@ -87,6 +89,8 @@ class ActionSpec:
 
     @property
     def takes_record(self) -> bool:
+        if self.capability is not None:
+            return True
         if self.platform is not None:
             return False
         if self.custom is not None:
@@ -171,6 +175,13 @@ class Registry:
         verbs = GENERATED_VERBS + (WORKFLOW_VERBS if entity.workflows else ())
         for verb in verbs:
             self._add(ActionSpec(f"{entity.key}.{verb}", entity, verb, _describe(entity, verb)))
+        for capability in entity.ai_capabilities:
+            if capability.trigger == "on_demand":  # the others run after commit, as subscribers
+                action_id = f"{entity.key}.{capability.id}"
+                spec = ActionSpec(
+                    action_id, entity, capability.id, capability.intent, capability=capability
+                )
+                self._add(spec)
 
     def _add_custom(self, custom: CustomAction) -> None:
         entity = self.entities.get(custom.entity)
@@ -255,6 +266,8 @@ def _build_model(spec: ActionSpec) -> type[BaseModel]:
 
     if spec.platform is not None:
         return spec.platform.input_model
+    if spec.capability is not None:
+        return inputs.IdInput
     entity = spec.record_entity
     if spec.custom is not None:
         name = f"{entity.name}{spec.verb.title().replace('_', '')}Input"

@@ -88,10 +88,6 @@ class Dispatcher:
         self._worker: threading.Thread | None = None
         self._guard = threading.Lock()
 
-    @property
-    def subscribed(self) -> set[str]:
-        return set(self.subscribers)
-
     def deliver(self, event_ids: Iterable[uuid.UUID], *, background: bool = False) -> None:
         for event_id in event_ids:
             try:
@@ -158,9 +154,10 @@ class Dispatcher:
         complete = not failures and not later
         self._record(event, succeeded, failures, complete=complete)
         if later:
-            self._queue(event_id)
+            self.queue(event_id)
 
-    def _queue(self, event_id: uuid.UUID) -> None:
+    def queue(self, event_id: uuid.UUID) -> None:
+        """Hand an event to the background worker (its background subscribers)."""
         with self._guard:
             if self._worker is None:
                 self._worker = threading.Thread(

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from core.db.engines import dialect_insert
 from core.db.platform_tables import audit_heads, audit_log, audit_pending
 from core.db.prepared import Prepared, prepared
+from core.db.triggers import SEALING_SETTING
 from core.trail.chain import GENESIS, HASHED_COLUMNS, row_hash
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,12 @@ def seal(engine: sa.Engine, tenant_id: str, *, wait: bool = False) -> int | None
     with engine.connect() as conn:
         tx = conn.begin()
         try:
-            if wait:  # a stuck holder must not hang us
-                conn.execute(sa.select(sa.func.set_config("lock_timeout", LOCK_WAIT, True)))
+            # Pending entries may leave their table only inside a seal (a trigger checks);
+            # a waiting seal must not hang on a stuck holder of the head.
+            settings = [sa.func.set_config(SEALING_SETTING, "on", True)]
+            if wait:
+                settings.append(sa.func.set_config("lock_timeout", LOCK_WAIT, True))
+            conn.execute(sa.select(*settings))
             sealed = _seal(conn, tenant_id, wait=wait)
         except BaseException:
             tx.rollback()

@@ -19,9 +19,11 @@ SCENARIOS = {
     "P1": ("tests.bench.bench_p1_create", "task.create through the bus"),
     "P2": ("tests.bench.bench_p2_list", "task.list page on 1,000,000 rows"),
     "P3": ("tests.bench.bench_p3_cold", "cold `metasaas list task`"),
+    "P5": ("tests.bench.bench_p5_ai", "AI: ask via the model path, offline interpreter, corpus"),
     "P6": ("tests.bench.bench_p6_verify", "audit verify over 1,000,000 entries"),
     "P7": ("tests.bench.bench_p7_concurrent", "8 processes creating tasks on PostgreSQL"),
     "P8": ("tests.bench.bench_p8_batch", "metasaas batch of 1,000,000 lines"),
+    "P10": ("tests.bench.bench_p10_slow_subscribers", "slow subscribers do not slow actions"),
 }
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.bootstrap import App
-from core.records.listing import encode_cursor, order_clauses, parse_sort
+from core.records.listing import encode_cursor, order_clauses, parse_sort, query_digest
 from tests.bench import bulk, naive
 from tests.bench.harness import Result, compare, interleave, latency_ms
 from tests.bench.support import CALLER, TENANT, make_app, workdir
@@ -50,7 +50,7 @@ def _cursor_at(app: App, depth: int) -> str:
     )
     with app.engine.connect() as conn:
         value, last_id = conn.execute(stmt).one()
-    return encode_cursor(sort, value, last_id)
+    return encode_cursor(sort, value, last_id, query=query_digest({}, None))
 
 
 def run(quick: bool) -> list[Result]:

@@ -51,9 +51,15 @@ def build_app(
     *,
     clock: Callable[[], dt.datetime] = utcnow,
     run_migrate: bool = True,
+    capabilities: Any = None,
     **settings: Any,
 ) -> App:
-    app = bootstrap(Settings(database_url=url, **settings), domain=domain, clock=clock)
+    app = bootstrap(
+        Settings(database_url=url, **settings),
+        domain=domain,
+        clock=clock,
+        capabilities=capabilities,
+    )
     if run_migrate:
         migrate(app.engine, app.registry.metadata)
     return app

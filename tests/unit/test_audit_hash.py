@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.trail.chain import GENESIS, HASHED_COLUMNS, canonical, link_hash
 
@@ -116,3 +119,72 @@ def test_missing_hashed_column_is_an_error() -> None:
     partial = {k: v for k, v in ENTRY.items() if k != "outcome"}
     with pytest.raises(KeyError):
         canonical(partial)
+
+
+# --- the canonical form an outside verifier can rely on ------------------------------------
+
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | TEXT,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4),
+    max_leaves=12,
+)
+INSTANTS = st.datetimes(
+    min_value=dt.datetime(1000, 1, 1),
+    max_value=dt.datetime(9999, 12, 31),
+    timezones=st.just(dt.UTC),
+)
+
+
+def plain_json(entry: dict[str, Any]) -> str:
+    """The documented rule, written the obvious way: what a verifier in any language does."""
+    data = {k: entry[k] for k in HASHED_COLUMNS}
+    data["occurred_at"] = entry["occurred_at"].strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+@given(
+    tenant=TEXT,
+    seq=st.integers(1, 2**62),
+    at=INSTANTS,
+    actor=TEXT,
+    caller_type=st.sampled_from(["human", "script", "ai_agent", "system"]),
+    action=TEXT,
+    entity=TEXT,
+    record=st.none() | TEXT,
+    changes=st.dictionaries(TEXT, JSON_VALUES, max_size=5),
+    outcome=st.sampled_from(["success", "denied"]),
+    error=st.none() | TEXT,
+    duration=st.integers(0, 2**40),
+)
+def test_canonical_is_plain_sorted_compact_json(
+    tenant: str,
+    seq: int,
+    at: dt.datetime,
+    actor: str,
+    caller_type: str,
+    action: str,
+    entity: str,
+    record: str | None,
+    changes: dict[str, Any],
+    outcome: str,
+    error: str | None,
+    duration: int,
+) -> None:
+    entry = {
+        "tenant_id": tenant,
+        "seq": seq,
+        "occurred_at": at,
+        "actor_id": actor,
+        "caller_type": caller_type,
+        "action_id": action,
+        "entity": entity,
+        "record_id": record,
+        "changes": changes,
+        "outcome": outcome,
+        "error_code": error,
+        "duration_us": duration,
+    }
+    assert canonical(entry) == plain_json(entry)
+    expected = hashlib.sha256((PREV + plain_json(entry)).encode("utf-8")).hexdigest()
+    assert link_hash(PREV, entry) == expected

@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 WATCHED = ("textual", "litellm", "prompt_toolkit", "rich", "ai", "console")
 HEADLESS = frozenset(WATCHED)
 CLI_FORBIDDEN = frozenset({"textual", "litellm", "prompt_toolkit"})
+# The AI layer imports litellm only on the model path, inside a call.
+AI_HEADLESS = frozenset({"textual", "litellm", "prompt_toolkit", "rich", "console"})
 
 CASES = [
     ("core", HEADLESS),
@@ -26,6 +28,13 @@ CASES = [
     ("core.bootstrap", HEADLESS),
     ("entities", HEADLESS),
     ("console.cli.main", CLI_FORBIDDEN),
+    ("ai.offline", AI_HEADLESS),
+    ("ai.interpreter", AI_HEADLESS),
+    ("ai.gateway", AI_HEADLESS),
+    ("ai.runner", AI_HEADLESS),
+    ("ai.preview", AI_HEADLESS),
+    ("console.cli.commands.ask", CLI_FORBIDDEN),
+    ("console.tui.screens.palette", frozenset({"litellm"})),
 ]
 
 
@@ -109,3 +118,17 @@ def test_the_ast_scan_flags_non_contract_imports(
     module = tmp_path / "sample.py"
     module.write_text(source + "\n", encoding="utf-8")
     assert [name for _, name in _core_imports(module) if not _allowed(name)] == expected_bad
+
+
+def test_starting_the_bus_loads_no_orm_models_or_migrations() -> None:
+    """`metasaas list` pays for the bus, not for the platform tables or Alembic (bench P3)."""
+    code = (
+        "import core.bootstrap, sys, json; "
+        "print(json.dumps(sorted(m for m in ('sqlmodel', 'alembic', 'core.db.platform_tables') "
+        "if m in sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []

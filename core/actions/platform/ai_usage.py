@@ -17,10 +17,8 @@ from pydantic import Field as PydField
 
 from core.actions.context import Context
 from core.contracts import CallerType
-from core.db.platform_tables import ai_usage
 from core.model.inputs import STRICT
 from core.model.platform import ADMIN, PlatformAction, anyone
-from core.trail.reader import parse_since
 
 TOKENS = Annotated[int, PydField(ge=0, le=10**9)]
 Outcome = Literal["ok", "error", "fallback", "timeout", "rate_limited", "invalid_output"]
@@ -44,6 +42,8 @@ class UsageSummary(BaseModel):
 
 
 def record(ctx: Context, data: RecordUsage) -> dict[str, Any]:
+    from core.db.platform_tables import ai_usage  # loaded on use, not at start-up
+
     row = {
         "id": uuid.uuid4(),
         "tenant_id": ctx.caller.tenant_id,
@@ -58,6 +58,9 @@ def record(ctx: Context, data: RecordUsage) -> dict[str, Any]:
 
 
 def summary(ctx: Context, data: UsageSummary) -> dict[str, Any]:
+    from core.db.platform_tables import ai_usage
+    from core.trail.reader import parse_since
+
     key = ai_usage.c.user_id if data.by == "user" else ai_usage.c.model
     clauses = [ai_usage.c.tenant_id == ctx.caller.tenant_id]
     sees_all = ADMIN in ctx.caller.roles or ctx.caller.caller_type is CallerType.SYSTEM

@@ -1,5 +1,8 @@
 """`audit.list`, `audit.changes` and `audit.verify`: the audit log read through the bus.
 
+The platform tables load when one of these runs, not when the bus starts: a `metasaas
+list` never pays for them.
+
 Reads are tenant-scoped and show only entries about entities the caller may list, so the
 TUI, the AI and scripts see exactly what `metasaas audit list` shows. Verifying every
 tenant's chain is for the system caller or an admin of every tenant.
@@ -17,7 +20,6 @@ from core.contracts import CallerType
 from core.errors import Forbidden
 from core.model.inputs import STRICT
 from core.model.platform import PlatformAction, admins, anyone
-from core.trail.reader import audit_page, changes_page, parse_since
 
 SHORT = Annotated[str, StringConstraints(max_length=128)]
 
@@ -50,6 +52,8 @@ def _entity_name(ctx: Context, name: str | None) -> str | None:
 
 
 def list_entries(ctx: Context, data: AuditListInput) -> dict[str, Any]:
+    from core.trail.reader import audit_page, parse_since  # the audit tables load on use
+
     return audit_page(
         ctx.conn,
         ctx.registry,
@@ -65,6 +69,8 @@ def list_entries(ctx: Context, data: AuditListInput) -> dict[str, Any]:
 
 
 def list_changes(ctx: Context, data: ChangesInput) -> dict[str, Any]:
+    from core.trail.reader import changes_page
+
     return changes_page(
         ctx.conn,
         ctx.registry,
