@@ -16,7 +16,7 @@ DEEP = "[" * 100_000
 DEEP_OBJECT = '{"a": ' * 100_000
 
 
-@pytest.mark.parametrize("deep", [DEEP, DEEP_OBJECT])
+@pytest.mark.parametrize("deep", [DEEP, DEEP_OBJECT], ids=["arrays", "objects"])
 def test_a_deep_batch_line_fails_alone_and_the_batch_goes_on(sqlite_db: str, deep: str) -> None:
     lines = [
         json.dumps({"action": "task.count", "input": {}, "id": 1}),
