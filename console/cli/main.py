@@ -82,6 +82,10 @@ def cli(
 
         if parent is not None:
             click.echo(ctx.get_help())
+        elif sys.stdout.isatty() and sys.stdin.isatty() and not fmt:
+            from console.tui.launch import run_tui
+
+            run_tui(state)
         elif sys.stdout.isatty() or fmt:
             show_status(state)
         else:
@@ -100,6 +104,7 @@ COMMAND_MODULES = (
     "repl",
     "completion",
     "ai",
+    "tui",
 )
 
 

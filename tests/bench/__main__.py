@@ -24,6 +24,8 @@ SCENARIOS = {
     "P7": ("tests.bench.bench_p7_concurrent", "8 processes creating tasks on PostgreSQL"),
     "P8": ("tests.bench.bench_p8_batch", "metasaas batch of 1,000,000 lines"),
     "P10": ("tests.bench.bench_p10_slow_subscribers", "slow subscribers do not slow actions"),
+    "P4": ("tests.bench.bench_p4_tui", "TUI virtual table on 1,000,000 tasks"),
+    "P9": ("tests.bench.bench_p9_tui_start", "cold `metasaas tui` to first frame"),
 }
 
 

@@ -1,0 +1,1 @@
+"""One module per widget. Widgets never reach the database: their screens do, from workers."""
