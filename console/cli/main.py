@@ -23,6 +23,8 @@ class RootGroup(click.Group):
         """`metasaas export task | head` closes the pipe early: stop quietly with exit 0.
 
         Click itself would turn the broken pipe into exit 1, which here means internal error.
+        An internal or driver error is looked at here, while the app is still open: when
+        the database is not migrated, that is what the command says.
         """
         from core.errors import MetaSaasError
 
