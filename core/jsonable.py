@@ -65,6 +65,24 @@ def json_depth_problem(text: str, max_depth: int = JSON_MAX_DEPTH) -> str | None
     return None
 
 
+def nesting_problem(value: Any, max_depth: int = JSON_MAX_DEPTH) -> str | None:
+    """Why a Python value (a caller's payload) nests too deep, or None.
+
+    Iterative: a value built to exhaust the stack cannot make this check, or anything that
+    runs after it (validation, hashing, rendering), raise RecursionError.
+    """
+    if not isinstance(value, dict | list | tuple):
+        return None
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > max_depth:
+            return f"nests deeper than {max_depth} levels"
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list | tuple))
+    return None
+
+
 def loads_bounded(
     text: str | bytes, *, max_bytes: int = JSON_MAX_BYTES, max_depth: int = JSON_MAX_DEPTH
 ) -> Any:

@@ -1,14 +1,17 @@
 """Effective settings: the default TOML, then the user's TOML, then METASAAS_* variables.
 
-Secrets are `SecretStr` so that printing or logging settings never shows them.
+Secrets are `SecretStr` so that printing or logging settings never shows them. A setting
+that cannot be used is a `SettingsError` naming where it came from (the file, the
+variable, the option) and what it accepts, so a surface can answer it as a usage error.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, SecretStr, field_validator
+from pydantic import BaseModel, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -34,9 +37,46 @@ def user_data_dir() -> Path:
     return user_data_path(APP_NAME)
 
 
+def private_dir(path: Path) -> Path:
+    """`path` as a directory only its owner may enter (0700): the user data directory holds
+    the database, the REPL history and the log."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create `path` readable by its owner only (0600), or tighten it if it is broader."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o077:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    return path
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names its source and what it accepts."""
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SYNCHRONOUS = ("FULL", "NORMAL")
+
+
 class SQLiteSettings(BaseModel):
     synchronous: Literal["FULL", "NORMAL"] = "FULL"
     busy_timeout_ms: int = 10_000
+
+    @field_validator("synchronous", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.upper() in SYNCHRONOUS:
+            return value.upper()
+        if value not in SYNCHRONOUS:
+            raise ValueError(f"must be one of {', '.join(SYNCHRONOUS)}")
+        return value
 
 
 class AISettings(BaseModel):
@@ -68,6 +108,13 @@ class Settings(BaseSettings):
             raise ValueError("must match ^[a-z0-9][a-z0-9_-]{0,62}$")
         return value
 
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -77,13 +124,8 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        files = [p for p in (user_config_file(), DEFAULT_CONFIG_FILE) if p.is_file()]
         # Earlier sources win: explicit arguments, then the environment, then the user's file.
-        return (
-            init_settings,
-            env_settings,
-            *(TomlConfigSettingsSource(settings_cls, toml_file=p) for p in files),
-        )
+        return (init_settings, env_settings, *(_toml(settings_cls, p) for p in config_files()))
 
     def resolved_database_url(self) -> str:
         if self.database_url is not None:
@@ -107,3 +149,102 @@ class Settings(BaseSettings):
             "environment_prefix": "METASAAS_",
         }
         return data
+
+
+def config_files() -> list[Path]:
+    """The TOML files settings are read from, the one that wins first."""
+    return [p for p in (user_config_file(), DEFAULT_CONFIG_FILE) if p.is_file()]
+
+
+def _toml(settings_cls: type[BaseSettings], path: Path) -> PydanticBaseSettingsSource:
+    import tomllib
+
+    try:
+        return TomlConfigSettingsSource(settings_cls, toml_file=path)
+    except UnicodeDecodeError:
+        raise SettingsError(f"config file {path}: is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"config file {path}: is not valid TOML ({exc})") from None
+
+
+OPTION_NAMES = {"database_url": "--db", "tenant": "--tenant"}
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings with `overrides` (from command-line options) on top; `SettingsError` names
+    the variable, file or option at fault and what it accepts."""
+    blank = blank_variables()
+    if blank:
+        raise SettingsError(f"{blank[0]} is set but empty: give it a value or unset it")
+    from pydantic_settings import SettingsError as SourceError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for e in exc.errors(include_input=False, include_url=False):
+            loc = tuple(str(p) for p in e["loc"])
+            example = f", e.g. {_EXAMPLES[loc[0]]}" if len(loc) == 1 and loc[0] in _EXAMPLES else ""
+            message = str(e["msg"]).removeprefix("Value error, ")
+            problems.append(f"{source_of(loc, overrides)}: {message}{example}")
+        raise SettingsError("; ".join(problems)) from None
+    except SourceError as exc:
+        # pydantic-settings could not decode a variable: a list or a table given as text.
+        name = str(exc).split('"')[1] if '"' in str(exc) else ""
+        raise SettingsError(
+            f"{env_name((name,))}: must be JSON, e.g. {_EXAMPLES.get(name, '[...]')}"
+        ) from None
+
+
+_EXAMPLES = {
+    "roles": '["admin"]',
+    "ai": '{"model": "gpt-4o-mini"}',
+    "sqlite": '{"synchronous": "FULL"}',
+}
+
+
+def env_name(loc: tuple[str, ...]) -> str:
+    return "METASAAS_" + "__".join(part.upper() for part in loc)
+
+
+def _setting_names() -> list[tuple[str, ...]]:
+    names: list[tuple[str, ...]] = []
+    for name, info in Settings.model_fields.items():
+        names.append((name,))
+        nested = info.annotation
+        if isinstance(nested, type) and issubclass(nested, BaseModel):
+            names.extend((name, sub) for sub in nested.model_fields)
+    return names
+
+
+def blank_variables() -> list[str]:
+    """The METASAAS_* variables settings read that are set to nothing but blanks: an empty
+    variable is a script's mistake, never a wish for the default."""
+    environ = {k.upper(): v for k, v in os.environ.items()}
+    return [
+        env_name(loc)
+        for loc in _setting_names()
+        if env_name(loc) in environ and not environ[env_name(loc)].strip()
+    ]
+
+
+def source_of(loc: tuple[str, ...], overrides: dict[str, Any] | None = None) -> str:
+    """Where the value at `loc` came from: an option, a variable, or a config file."""
+    if overrides and loc and loc[0] in overrides:
+        return OPTION_NAMES.get(loc[0], loc[0])
+    environ = {k.upper() for k in os.environ}
+    for depth in range(len(loc), 0, -1):
+        if env_name(loc[:depth]) in environ:
+            return env_name(loc[:depth])
+    import tomllib
+
+    for path in config_files():
+        try:
+            data: Any = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        for part in loc:
+            data = data.get(part) if isinstance(data, dict) else None
+        if data is not None:
+            return f"{'.'.join(loc)} in {path}"
+    return ".".join(loc)

@@ -18,12 +18,14 @@ from typing import IO, Any
 
 from core.contracts import Caller
 from core.errors import InternalError, InvalidInput, MetaSaasError
+from core.jsonable import loads_bounded
 
 LINE_KEYS = ("action", "input", "id")
 SPOOL_BYTES = 4 << 20
 # Far above any valid input (a long text is at most 100,000 characters); a longer line is
 # answered with an error and skipped, so one endless line cannot exhaust memory.
 MAX_LINE_BYTES = 8 << 20
+BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -44,11 +46,13 @@ def parse(number: int, raw: bytes) -> Line:
         return line
 
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = loads_bounded(raw, max_bytes=MAX_LINE_BYTES)
     except UnicodeDecodeError:
         return bad("is not valid UTF-8")
     except json.JSONDecodeError as exc:
         return bad(f"is not valid JSON ({exc.msg})")
+    except ValueError as exc:  # too deep: refused before the parser could recurse
+        return bad(str(exc))
     if not isinstance(data, dict):
         return bad('must be a JSON object like {"action": "task.get", "input": {...}, "id": 1}')
     line.id = data.get("id")
@@ -74,6 +78,8 @@ def read_lines(stream: IO[bytes], max_bytes: int = MAX_LINE_BYTES) -> Iterator[L
         if not raw:
             return
         number += 1
+        if number == 1:
+            raw = raw.removeprefix(BOM)  # as a CSV file may start with one, so may a batch
         if len(raw) > max_bytes:
             while raw and not raw.endswith(b"\n"):
                 raw = stream.readline(max_bytes)

@@ -1,4 +1,4 @@
-"""Pieces every record command shares: entity arguments, dispatch, paging, record output.
+"""Pieces every record command shares: entity lookup, dispatch, paging, record output.
 
 Nothing here imports the engine at module level; `metasaas --help` and shell completion
 stay cheap.
@@ -9,76 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-import click
-
 from console.cli.state import CliState
 
 if TYPE_CHECKING:
-    from click.shell_completion import CompletionItem
-
     from core.contracts import Entity
-    from core.model.registry import Registry
-
-PAGE_MAX = 500
-SYSTEM_OUTPUT_COLUMNS = ("created_at", "updated_at", "created_by", "updated_by", "version")
-
-
-def _registry_for_completion() -> Registry | None:
-    """The declared domain, without touching the database (shell completion runs often)."""
-    try:
-        from core.model.registry import Registry, load_domain
-        from core.settings import Settings
-
-        return Registry(load_domain(Settings().domain))
-    except Exception:
-        return None
-
-
-def complete_entity(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[CompletionItem]:
-    from click.shell_completion import CompletionItem
-
-    registry = _registry_for_completion()
-    if registry is None:
-        return []
-    keys = sorted(e.key for e in registry.entities.values())
-    return [CompletionItem(k) for k in keys if k.startswith(incomplete.lower())]
-
-
-def complete_action(
-    ctx: click.Context, param: click.Parameter, incomplete: str
-) -> list[CompletionItem]:
-    from click.shell_completion import CompletionItem
-
-    registry = _registry_for_completion()
-    if registry is None:
-        return []
-    return [CompletionItem(a) for a in sorted(registry.actions) if a.startswith(incomplete)]
-
-
-ENTITY_ARGUMENT = click.argument("entity_name", metavar="ENTITY", shell_complete=complete_entity)
-
-
-def selection_options(command: Any) -> Any:
-    """--filter, --search and --order-by: which records, and in what order (list, export)."""
-    for option in reversed(
-        (
-            click.option(
-                "--filter",
-                "filters",
-                multiple=True,
-                metavar="FIELD[__OP]=VALUE",
-                help="Keep matching records; OP is eq ne lt lte gt gte in contains. Repeatable.",
-            ),
-            click.option("--search", metavar="TEXT", help="Text search over the search fields."),
-            click.option(
-                "--order-by", metavar="[-]FIELD", help="Sort field; a leading - sorts descending."
-            ),
-        )
-    ):
-        command = option(command)
-    return command
 
 
 def resolve(state: CliState, name: str) -> Entity:
@@ -113,9 +47,19 @@ def iter_items(
         payload["cursor"] = cursor
 
 
+def page_max() -> int:
+    """The most records one list request may ask for (core's bound)."""
+    from core.model.inputs import LIMIT_MAX
+
+    return LIMIT_MAX
+
+
 def output_columns(entity: Entity) -> list[str]:
     """Every column a record comes back with, in a stable order for CSV headers."""
-    return ["id", *entity.column_names(), *SYSTEM_OUTPUT_COLUMNS]
+    from core.model.describe import SYSTEM_PROPERTIES
+
+    system = [c for c in SYSTEM_PROPERTIES if c != "id"]
+    return ["id", *entity.column_names(), *system]
 
 
 def table_columns(entity: Entity) -> list[str]:

@@ -12,15 +12,13 @@ import click
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
+from console.cli.options import FORMATS, GLOBAL_FLAGS, GLOBAL_WITH_VALUE, SHELLS
 from core.contracts import Entity, FieldType
 from core.model.registry import Registry
 
 ENTITY_COMMANDS = frozenset(
     {"list", "get", "create", "update", "delete", "transition", "transitions", "export", "import"}
 )
-FORMATS = ("json", "table", "csv")
-SHELLS = ("bash", "zsh", "fish")
-GLOBAL_WITH_VALUE = ("--format", "--db", "--tenant")
 
 
 def _matching(
@@ -79,7 +77,7 @@ class ReplCompleter(Completer):
             yield from self._option_value(previous, current, positionals)
             return
         if current.startswith("-"):
-            names = [*options, *GLOBAL_WITH_VALUE, "--debug", "--help"]
+            names = [*options, *GLOBAL_WITH_VALUE, *GLOBAL_FLAGS, "--help"]
             yield from _matching(sorted(set(names)), current)
             return
         yield from self._positional(path, positionals, current)

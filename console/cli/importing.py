@@ -1,10 +1,11 @@
-"""CSV import through the bus: every row is a `<entity>.create`, validated and audited.
+"""CSV rows in, one action per row through the bus: `<entity>.create`, or with `--restore`
+`<entity>.restore` (a backup put back as it was stored, admins only).
 
-Each row gets a record id derived from the tenant, the entity, the file's content and the
-row number (unless the file has an `id` column), so importing the same file again can
-never duplicate a row: after a crash, `--resume` skips the rows already stored and
-imports the rest. `--atomic` and `--dry-run` run all rows in one transaction with a
-savepoint per row, so every bad row is reported, not only the first.
+Each row gets a record id derived from the tenant, the entity and the row's own content
+(plus how many identical rows came before it), unless the file has an `id` column. So
+importing a file again never duplicates a row, and after one bad row is fixed, `--resume`
+imports exactly that row: every other row kept its id. The file is read once, as it
+streams, so standard input (`-`) works like a file.
 """
 
 from __future__ import annotations
@@ -12,19 +13,17 @@ from __future__ import annotations
 import csv
 import hashlib
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from core.actions.bus import Rollback
 from core.contracts import Entity
-from core.errors import Conflict, InvalidInput, MetaSaasError, NotFound
+from core.errors import InvalidInput, MetaSaasError
+from core.jsonable import canonical_json
+from core.model.inputs import IMMUTABLE
 
 IMPORT_NAMESPACE = uuid.UUID("0b6f2a7e-8c1d-4e5f-9a3b-2c4d6e8f1a20")
-# Codes that belong to one row; anything else (forbidden, internal) stops the import.
-ROW_ERRORS = ("invalid_input", "conflict", "not_found")
-IGNORED_COLUMNS = ("created_at", "updated_at", "created_by", "updated_by", "version")
 
 
 @dataclass
@@ -33,10 +32,12 @@ class ImportReport:
     file: str
     dry_run: bool
     atomic: bool
+    restore: bool = False
     rows: int = 0
     accepted: int = 0
     skipped: int = 0
     committed: bool = False
+    interrupted: bool = False
     rejected: list[dict[str, Any]] = field(default_factory=list)
     first_error: MetaSaasError | None = None
 
@@ -44,18 +45,24 @@ class ImportReport:
         self.rejected.append({"row": row, "line": line, "id": record_id, "error": error.to_dict()})
         self.first_error = self.first_error or error
 
+    @property
+    def imported(self) -> int:
+        return self.accepted if self.committed and not self.dry_run else 0
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "entity": self.entity,
             "file": self.file,
             "dry_run": self.dry_run,
             "atomic": self.atomic,
+            "restore": self.restore,
             "rows": self.rows,
             "accepted": self.accepted,
-            "imported": self.accepted if self.committed else 0,
+            "imported": self.imported,
             "skipped": self.skipped,
             "rejected": self.rejected,
             "committed": self.committed,
+            "interrupted": self.interrupted,
         }
 
 
@@ -68,28 +75,24 @@ class Row:
     error: MetaSaasError | None = None
 
 
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def count_rows(path: Path) -> int:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
-
-
-def row_id(tenant: str, entity: Entity, digest: str, number: int) -> str:
-    return str(uuid.uuid5(IMPORT_NAMESPACE, f"{tenant}:{entity.key}:{digest}:{number}"))
+def row_id(tenant: str, entity: Entity, content: str, occurrence: int) -> str:
+    """The id of a row: its own content and its place among identical rows, nothing else."""
+    digest = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
+    return str(uuid.uuid5(IMPORT_NAMESPACE, f"{tenant}:{entity.key}:{digest}:{occurrence}"))
 
 
 def check_header(header: list[str], slots: dict[str, Any]) -> list[str]:
     columns = [c.strip() for c in header]
     if not columns or not any(columns):
         raise InvalidInput("the file has no header row of field names")
-    unknown = [c for c in columns if c not in slots and c not in IGNORED_COLUMNS]
+    fixed = [c for c in columns if c in IMMUTABLE and c not in slots]
+    if fixed:
+        raise InvalidInput(
+            f"column(s) {', '.join(fixed)} are set by the platform and would be ignored: "
+            "remove them, or use import --restore (admins) to put back a backup as it was",
+            {"columns": fixed, "reason": "immutable"},
+        )
+    unknown = [c for c in columns if c not in slots]
     if unknown:
         raise InvalidInput(
             f"unknown column(s): {', '.join(unknown)}; allowed: {', '.join(slots)}",
@@ -104,108 +107,62 @@ def check_header(header: list[str], slots: dict[str, Any]) -> list[str]:
 
 
 def read_rows(
-    path: Path, entity: Entity, slots: dict[str, Any], make_id: Callable[[int], str]
+    handle: IO[str],
+    slots: dict[str, Any],
+    make_id: Callable[[str, int], str],
 ) -> Iterator[Row]:
+    """Rows as they are read; a row that cannot be read carries its error instead."""
+    reader = csv.reader(handle, strict=True)  # strict: an unterminated quote is an error
+    try:
+        header = next(reader, [])
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise _unreadable(exc) from None
+    columns = check_header(header, slots)
+    seen: Counter[str] = Counter()
+    number = 0
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            raise _unreadable(exc) from None
+        except csv.Error as exc:
+            number += 1
+            yield Row(number, start, error=InvalidInput(f"bad CSV: {exc}", {"reason": "csv"}))
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        number += 1
+        row = Row(number, start)
+        if len(cells) != len(columns):
+            row.error = InvalidInput(f"row has {len(cells)} cells, the header has {len(columns)}")
+            yield row
+            continue
+        content = canonical_json({n: t for n, t in zip(columns, cells, strict=True) if t != ""})
+        seen[content] += 1
+        _fill(row, columns, cells, slots)
+        row.record_id = str(row.payload.get("id") or make_id(content, seen[content]))
+        row.payload["id"] = row.record_id
+        yield row
+
+
+def _fill(row: Row, columns: list[str], cells: list[str], slots: dict[str, Any]) -> None:
     from console.cli.output import csv_unescape
     from core.model.describe import parse_text
 
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        try:
-            header = next(reader)
-        except StopIteration:
-            header = []
-        except UnicodeDecodeError:
-            raise InvalidInput("the file is not UTF-8 text") from None
-        columns = check_header(header, slots)
-        number = 0
-        while True:
-            start = reader.line_num + 1
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except UnicodeDecodeError:
-                raise InvalidInput("the file is not UTF-8 text") from None
-            except csv.Error as exc:
-                number += 1
-                yield Row(number, start, error=InvalidInput(f"bad CSV: {exc}"))
-                continue
-            if not any(c.strip() for c in cells):
-                continue
-            number += 1
-            row = Row(number, start)
-            if len(cells) != len(columns):
-                row.error = InvalidInput(
-                    f"row has {len(cells)} cells, the header has {len(columns)}"
+    try:
+        for name, text in zip(columns, cells, strict=True):
+            if text != "":
+                row.payload[name] = parse_text(
+                    name, slots[name], csv_unescape(text), null_word=False
                 )
-                yield row
-                continue
-            try:
-                for name, text in zip(columns, cells, strict=True):
-                    if name in IGNORED_COLUMNS or text == "":
-                        continue
-                    row.payload[name] = parse_text(
-                        name, slots[name], csv_unescape(text), null_word=False
-                    )
-            except InvalidInput as exc:
-                row.error = exc
-            row.record_id = str(row.payload.get("id") or make_id(number))
-            row.payload["id"] = row.record_id
-            yield row
+    except InvalidInput as exc:
+        row.error = exc
 
 
-def run_import(
-    bus: Any,
-    caller: Any,
-    entity: Entity,
-    rows: Iterator[Row],
-    report: ImportReport,
-    *,
-    resume: bool,
-    advance: Callable[[], None],
-) -> None:
-    action = f"{entity.key}.create"
-
-    def exists(run: Callable[[str, dict[str, Any]], Any], record_id: str) -> bool:
-        try:
-            run(f"{entity.key}.get", {"id": record_id})
-        except NotFound:
-            return False
-        return True
-
-    def one(row: Row, run: Callable[[str, dict[str, Any]], Any], guard: Any) -> None:
-        report.rows += 1
-        advance()
-        if row.error is not None:
-            report.reject(row.number, row.line, row.record_id, row.error)
-            return
-        try:
-            with guard():
-                run(action, row.payload)
-            report.accepted += 1
-        except Conflict as exc:
-            # A unique-value conflict can come before the "exists" check: look it up.
-            if resume and row.record_id and exists(run, row.record_id):
-                report.skipped += 1
-            else:
-                report.reject(row.number, row.line, row.record_id, exc)
-        except MetaSaasError as exc:
-            if exc.code not in ROW_ERRORS:
-                raise
-            report.reject(row.number, row.line, row.record_id, exc)
-
-    if not (report.atomic or report.dry_run):
-        from contextlib import nullcontext
-
-        for row in rows:
-            one(row, lambda a, p: bus.dispatch(a, p, caller), nullcontext)
-        report.committed = True
-        return
-    report.committed = False
-    with bus.atomic(caller) as batch:
-        for row in rows:
-            one(row, batch.dispatch, batch.savepoint)
-        if report.dry_run or report.rejected:
-            raise Rollback  # a dry run, or an atomic import with a bad row: undo it all
-        report.committed = True
+def _unreadable(exc: Exception) -> InvalidInput:
+    if isinstance(exc, UnicodeDecodeError):
+        return InvalidInput("the file is not UTF-8 text")
+    return InvalidInput(f"bad CSV header: {exc}")

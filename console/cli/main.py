@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from console.cli.exit_codes import HELP_TEXT, ExitCode, exit_code_for
+from console.cli.options import FORMATS, GLOBAL_FLAGS, GLOBAL_WITH_VALUE
 from console.cli.state import CliState
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -22,12 +23,30 @@ class RootGroup(click.Group):
         """`metasaas export task | head` closes the pipe early: stop quietly with exit 0.
 
         Click itself would turn the broken pipe into exit 1, which here means internal error.
+        An internal or driver error is looked at here, while the app is still open: when
+        the database is not migrated, that is what the command says.
         """
+        from core.errors import MetaSaasError
+
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
             _silence_stdout()
             raise click.exceptions.Exit(0) from None
+        except Exception as exc:
+            if not isinstance(exc, MetaSaasError) and not _from_the_database(exc):
+                raise
+            from console.cli.diagnose import explain
+
+            better = explain(ctx.obj, exc)  # while the app is still open
+            if better is exc:
+                raise
+            raise better from exc
+
+
+def _from_the_database(exc: Exception) -> bool:
+    """A driver error that escaped the bus (set-up commands read the database directly)."""
+    return type(exc).__module__.split(".")[0] == "sqlalchemy"
 
 
 @click.group(
@@ -41,7 +60,7 @@ class RootGroup(click.Group):
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["json", "table", "csv"]),
+    type=click.Choice(FORMATS),
     help="Output format; default table on a terminal, json otherwise.",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks on stderr.")
@@ -51,6 +70,11 @@ def cli(
     ctx: click.Context, db: str | None, tenant: str | None, fmt: str | None, debug: bool
 ) -> None:
     """MetaSAAS Console: declared entities, one permissioned action bus, verifiable audit."""
+    for option, value in (("--db", db), ("--tenant", tenant)):
+        if value is not None and not value.strip():
+            # A script whose variable is empty must not fall back to the default database
+            # or tenant (and delete there).
+            raise click.UsageError(f"{option} is empty: give a value or leave the option out")
     parent = ctx.obj if isinstance(ctx.obj, CliState) else None
     state = CliState(db=db, tenant=tenant, fmt=fmt, debug=debug, parent=parent)
     ctx.obj = state
@@ -70,36 +94,43 @@ def cli(
             click.echo(ctx.get_help())
 
 
-def _register() -> None:
-    from console.cli.commands import (
-        admin,
-        ai,
-        audit,
-        batch,
-        completion,
-        meta,
-        records,
-        repl,
-        transfer,
-    )
-    from console.cli.commands.tui import tui
+# Each module names its module-level click commands in `COMMANDS`; a new module is one more
+# name here. Modules import only click at the top, so registering them all stays cheap.
+COMMAND_MODULES = (
+    "admin",
+    "meta",
+    "records",
+    "batch",
+    "transfer",
+    "audit",
+    "repl",
+    "completion",
+    "ai",
+    "tui",
+)
 
-    for module in (admin, meta, records, batch, transfer, audit, repl, completion, ai):
-        module.register(cli)
-    cli.add_command(tui)
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"console.cli.commands.{name}")
+        for command in module.COMMANDS:
+            cli.add_command(command)
 
 
 _register()
 
 
 def _fail(error: Any, debug: bool, fmt: str) -> int:
+    from console.cli.logfile import log_path, show_causes
     from console.cli.output import emit_error
 
+    if error.code == "internal" and "reference" in error.details:
+        error.details["log_file"] = str(log_path())
     emit_error(error, fmt)
     if debug:
-        import traceback
-
-        traceback.print_exc()
+        show_causes(error)
     return int(exit_code_for(error))
 
 
@@ -115,30 +146,19 @@ def _usage(exc: click.ClickException, fmt: str) -> int:
     return int(code)
 
 
-def _configure_logging(debug: bool) -> None:
-    """Core logs internal errors with tracebacks; the CLI shows them only with --debug."""
-    import logging
-
-    root = logging.getLogger()
-    if debug:
-        if not any(isinstance(h, logging.StreamHandler) for h in root.handlers):
-            logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
-    elif not root.handlers:
-        root.addHandler(logging.NullHandler())
-
-
 def invoke(args: list[str], obj: CliState | None = None) -> int:
     """Run one command line and return its exit code; every failure becomes a message.
 
     The console script and the REPL both come through here, so a command behaves the
     same in either place.
     """
+    from console.cli.logfile import configure, internal_reference
     from core.errors import DefinitionError, InternalError, MetaSaasError
 
     args = hoist_global_options(args)
     fmt = _peek_format(args, obj)
     debug = "--debug" in args or (obj is not None and obj.debug)
-    _configure_logging(debug)
+    configure(debug)
     try:
         # Without standalone mode click returns the code of a `ctx.exit(n)` instead.
         returned = cli.main(args=args, prog_name="metasaas", standalone_mode=False, obj=obj)
@@ -161,8 +181,13 @@ def invoke(args: list[str], obj: CliState | None = None) -> int:
         return 130
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except Exception:
-        error = InternalError("internal error (run with --debug for details)")
+    except Exception as exc:
+        reference = internal_reference(exc)
+        error = InternalError(
+            f"internal error (reference {reference}; run with --debug for details)",
+            {"reference": reference},
+        )
+        error.__cause__ = exc
         return _fail(error, debug, fmt)
     return returned if isinstance(returned, int) and not isinstance(returned, bool) else 0
 
@@ -178,10 +203,6 @@ def _silence_stdout() -> None:
 def run(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     sys.exit(invoke(sys.argv[1:] if argv is None else argv))
-
-
-GLOBAL_WITH_VALUE = ("--db", "--tenant", "--format")
-GLOBAL_FLAGS = ("--debug",)
 
 
 def hoist_global_options(args: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,6 +20,29 @@ from core.errors import MetaSaasError
 from core.jsonable import to_jsonable
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# What would steer a terminal rather than show as text: C0 controls but tab and newline
+# (ESC starts every escape sequence, CR overwrites the line), DEL, C1 controls, the
+# bidirectional embeddings, overrides and isolates that reorder what is shown, and the
+# Unicode line and paragraph separators.
+TERMINAL_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+_NAMED = {"\r": "\\r", "\x0b": "\\v", "\x0c": "\\f", "\x08": "\\b"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """`text` for a terminal: every control character shown as an escape (`\\x1b`, `\\r`,
+    `\\u202e`), so stored text can neither clear the screen, retitle the window, overwrite
+    a line nor reorder a row. Tables and messages only: JSON and CSV carry data unchanged."""
+    return TERMINAL_CONTROLS.sub(_escape, text)
 
 
 def dumps(data: Any) -> str:
@@ -111,7 +135,8 @@ def render_table(
     width = width or shutil.get_terminal_size((80, 24)).columns
     if not rows:
         return "(no rows)"
-    texts = [[cell(r.get(c)).replace("\n", " ") for c in columns] for r in rows]
+    texts = [[visible(cell(r.get(c)).replace("\n", " ")) for c in columns] for r in rows]
+    columns = [visible(c) for c in columns]
     widths = [max([len(c)] + [len(t[i]) for t in texts]) for i, c in enumerate(columns)]
     budget = max(width - 2 * (len(columns) - 1), len(columns) * 4)
     shrinkable = [i for i, c in enumerate(columns) if c not in fixed]
@@ -132,15 +157,20 @@ def render_table(
 
 
 def render_mapping(data: Mapping[str, Any]) -> str:
-    width = max((len(k) for k in data), default=0)
-    return "\n".join(f"{k.ljust(width)}  {cell(v)}" for k, v in data.items())
+    keys = [visible(str(k)) for k in data]
+    width = max((len(k) for k in keys), default=0)
+    return "\n".join(
+        f"{k.ljust(width)}  {visible(cell(v))}" for k, v in zip(keys, data.values(), strict=True)
+    )
 
 
 def emit_error(error: MetaSaasError, fmt: str) -> None:
     if fmt == "json":
         print(dumps({"error": error.to_dict()}), file=sys.stderr)
     else:
-        print(f"error: {error.message}", file=sys.stderr)
+        logged = error.details.get("log_file")
+        where = f" (logged in {logged})" if logged else ""
+        print(f"error: {visible(error.message)}{where}", file=sys.stderr)
 
 
 def emit(data: Any, fmt: str, columns: Sequence[str] | None = None) -> None:
@@ -164,4 +194,4 @@ def emit(data: Any, fmt: str, columns: Sequence[str] | None = None) -> None:
         else:
             click.echo(render_mapping(data))
         return
-    click.echo(cell(data))
+    click.echo(cell(data) if fmt == "csv" else visible(cell(data)))

@@ -44,9 +44,11 @@ def words(line: str) -> list[str]:
 def make_session(state: CliState, **io: Any) -> PromptSession[str]:
     from console.cli.completer import ReplCompleter
     from console.cli.main import cli
+    from core.settings import private_dir, private_file
 
     path = history_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
+    private_file(path)  # what was typed may include values of sensitive fields
     return PromptSession(
         "metasaas> ",
         history=FileHistory(str(path)),

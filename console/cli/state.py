@@ -10,9 +10,12 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import click
+
 if TYPE_CHECKING:
     from core.bootstrap import App
     from core.contracts import Caller
+    from core.settings import Settings
 
 
 @dataclass
@@ -37,16 +40,16 @@ class CliState:
         overrides: dict[str, Any] = {}
         if self.parent is not None:
             overrides.update(self.parent.settings_overrides())
-        if self.db:
+        if self.db is not None:
             overrides["database_url"] = self.db
-        if self.tenant:
+        if self.tenant is not None:
             overrides["tenant"] = self.tenant
         return overrides
 
     @property
     def app(self) -> App:
         if self._app is None:
-            if self.parent is not None and not self.db and not self.tenant:
+            if self.parent is not None and self.db is None and self.tenant is None:
                 return self.parent.app
             self._app = _build_app(self.settings_overrides())
         return self._app
@@ -63,29 +66,40 @@ class CliState:
 
 
 def _build_app(overrides: dict[str, Any]) -> App:
-    """Bootstrap, turning a bad setting (tenant, database URL) into a usage error."""
-    import click
-    from pydantic import ValidationError
+    """Bootstrap, turning a bad setting (tenant, database URL, domain) into a usage error."""
     from sqlalchemy.exc import ArgumentError
 
     from core.bootstrap import bootstrap
     from core.contracts import DefinitionError
-    from core.settings import Settings
+    from core.settings import SettingsError
 
-    try:
-        settings = Settings(**overrides)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-            for e in exc.errors(include_input=False)
-        )
-        raise click.UsageError(f"bad setting: {problems}") from None
+    settings = load_settings(overrides)
     try:
         return bootstrap(settings)
     except DefinitionError:
         raise
+    except SettingsError as exc:
+        raise click.UsageError(f"bad setting: {exc}") from None
     except ArgumentError:
         # The parser's message repeats the URL, password included: name the problem only.
-        raise click.UsageError("bad database URL: cannot parse it") from None
+        raise click.UsageError(
+            f"bad database URL ({_url_source(overrides)}): cannot parse it"
+        ) from None
     except ValueError as exc:
-        raise click.UsageError(f"bad database URL: {exc}") from None
+        raise click.UsageError(f"bad database URL ({_url_source(overrides)}): {exc}") from None
+
+
+def load_settings(overrides: dict[str, Any]) -> Settings:
+    from core.settings import SettingsError
+    from core.settings import load_settings as load
+
+    try:
+        return load(**overrides)
+    except SettingsError as exc:
+        raise click.UsageError(f"bad setting: {exc}") from None
+
+
+def _url_source(overrides: dict[str, Any]) -> str:
+    from core.settings import source_of
+
+    return source_of(("database_url",), overrides)

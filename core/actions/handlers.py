@@ -23,6 +23,7 @@ from core.actions.guards import (
     record_secrets,
     run_hooks,
 )
+from core.actions.restore import restore
 from core.contracts import ActionContext, DomainEvent
 from core.errors import Conflict, Forbidden, InvalidInput, NotFound, field_error
 from core.jsonable import REDACTED, to_jsonable
@@ -287,4 +288,5 @@ HANDLERS: dict[str, Callable[[Context, Any], Any]] = {
     "delete": delete,
     "transition": transition,
     "transitions": transitions,
+    "restore": restore,
 }

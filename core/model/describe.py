@@ -215,6 +215,13 @@ def _properties(spec: ActionSpec) -> tuple[dict[str, Any], list[str]]:
         properties, required = _record_properties(entity, partial=False)
         properties["id"] = nullable({**UUID_SCHEMA, "title": "Id (optional, chosen by you)"})
         return properties, required
+    if verb == "restore":
+        properties, required = _record_properties(entity, partial=False)
+        properties = {"id": {**UUID_SCHEMA, "title": "Id"}, **properties}
+        for name, schema in SYSTEM_PROPERTIES.items():
+            if name != "id":
+                properties[name] = schema
+        return properties, ["id", *required, *(n for n in SYSTEM_PROPERTIES if n != "id")]
     if verb == "update":
         properties, _ = _record_properties(entity, partial=True)
         properties["id"] = {**UUID_SCHEMA, "title": f"{entity.name} id"}

@@ -30,9 +30,11 @@ from pydantic import Field as PydField
 
 from core.contracts import Entity, Field, FieldType
 from core.errors import InvalidInput, field_error
+from core.jsonable import nesting_problem
 
 INT64 = 2**63 - 1
 CURRENCY_LIMIT = Decimal("1e13")
+CENT = Decimal("0.01")
 JSON_MAX_BYTES = 100_000
 PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-]{2,30}(\s*(x|ext\.?)\s*[0-9]{1,6})?\Z")
 LIMIT_MAX, LIMIT_DEFAULT = 500, 50
@@ -101,15 +103,20 @@ def no_bool(value: Any) -> Any:
 
 
 def check_currency(value: Decimal) -> Decimal:
+    """A finite amount in its stored form, two places (`1e5` is `100000.00`): what an
+    action answers is what a later read returns."""
     if not value.is_finite() or abs(value) >= CURRENCY_LIMIT:
         raise ValueError("must be a finite amount below 10^13")
-    return value
+    return value.quantize(CENT)
 
 
 def check_json(value: Any) -> Any:
+    problem = nesting_problem(value)
+    if problem:
+        raise ValueError(problem)
     try:
         text = json.dumps(value, allow_nan=False, ensure_ascii=False)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         raise ValueError("must be JSON data (objects, arrays, strings, finite numbers)") from None
     if "\\u0000" in text:
         raise ValueError("must not contain a NUL character")
@@ -232,6 +239,27 @@ class TransitionInput(BaseModel):
     expected_version: VERSION | None = None
 
 
+USER_ID = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=128)]
+STORED_VERSION = Annotated[int, Strict(), PydField(ge=1, le=INT64)]
+STAMP = Annotated[dt.datetime, BeforeValidator(parse_datetime), Strict(), AfterValidator(to_utc)]
+# What the platform sets on every record and an update may never name.
+IMMUTABLE = frozenset(
+    {"id", "tenant_id", "created_at", "updated_at", "created_by", "updated_by", "version"}
+)
+
+
+class RestoreInput(BaseModel):
+    """A whole stored record, as `export` wrote it: the base of every entity's restore input."""
+
+    model_config = STRICT
+    id: uuid.UUID
+    created_at: STAMP
+    updated_at: STAMP
+    created_by: Annotated[USER_ID, AfterValidator(clean_text)]
+    updated_by: Annotated[USER_ID, AfterValidator(clean_text)]
+    version: STORED_VERSION
+
+
 def _record_fields(entity: Entity, *, partial: bool) -> dict[str, Any]:
     definitions: dict[str, Any] = {}
     for f in entity.fields:
@@ -258,6 +286,12 @@ def create_input(entity: Entity) -> type[CreateInput]:
 def update_input(entity: Entity) -> type[UpdateInput]:
     fields = _record_fields(entity, partial=True)
     return create_model(f"{entity.name}Update", __base__=UpdateInput, **fields)
+
+
+def restore_input(entity: Entity) -> type[RestoreInput]:
+    """Every field as `create` takes it; a workflow state may be any of its states."""
+    fields = _record_fields(entity, partial=False)
+    return create_model(f"{entity.name}Restore", __base__=RestoreInput, **fields)
 
 
 def transition_input(entity: Entity) -> type[TransitionInput]:
@@ -287,6 +321,11 @@ def validate(model: type[BaseModel], payload: Any) -> BaseModel:
     """Validate or raise `InvalidInput` naming each bad field, never echoing its value."""
     if not isinstance(payload, dict):
         raise InvalidInput("input must be a JSON object")
+    # Checked first, without recursion: every caller's payload comes through here, so no
+    # value built to exhaust the stack reaches validation, the audit hash or an answer.
+    problem = nesting_problem(payload)
+    if problem:
+        raise InvalidInput(f"input {problem}", {"reason": "too_deep"})
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
@@ -298,6 +337,9 @@ def invalid_from(exc: ValidationError, allowed: set[str]) -> InvalidInput:
     errors = []
     for err in exc.errors(include_input=False, include_url=False):
         loc = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden" and loc in IMMUTABLE:
+            errors.append(field_error(loc, "immutable", "cannot be set: the platform sets it"))
+            continue
         if err["type"] == "extra_forbidden":
             message = f"unknown field; allowed: {', '.join(sorted(allowed))}"
         else:

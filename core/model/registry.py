@@ -17,27 +17,37 @@ from pydantic import BaseModel
 
 from core.contracts import (
     AICapability,
+    CallerType,
     CustomAction,
     DefinitionError,
     Domain,
     Entity,
     PermissionRule,
     Subscriber,
+    allow,
+    deny,
 )
 from core.db.table_names import PLATFORM_TABLE_NAMES
 from core.errors import InvalidInput, NotFound
 from core.identifiers import ACTION_ID
-from core.model.platform import PlatformAction
+from core.model.platform import ADMIN, PlatformAction
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-GENERATED_VERBS = ("create", "list", "count", "get", "update", "delete")
+GENERATED_VERBS = ("create", "list", "count", "get", "update", "delete", "restore")
 WORKFLOW_VERBS = ("transition", "transitions")
-MUTATING_VERBS = frozenset({"create", "update", "delete", "transition"})
+MUTATING_VERBS = frozenset({"create", "update", "delete", "transition", "restore"})
 # Reading the allowed next states needs the same right as reading the record.
 PERMISSION_VERB = {"transitions": "get", "count": "list"}
-RECORDLESS_VERBS = frozenset({"create", "list", "count"})
+RECORDLESS_VERBS = frozenset({"create", "list", "count", "restore"})
+# Restoring writes ids, timestamps, authors and states as given: a backup's trust, which
+# only an admin (or the platform itself) has, whatever an entity's own rules say.
+RESTORE_RULES: tuple[PermissionRule, ...] = (
+    deny("restore", caller_types=(CallerType.AI_AGENT,)),
+    allow("restore", caller_types=(CallerType.SYSTEM,)),
+    allow("restore", roles=(ADMIN,)),
+)
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one spec per action
@@ -73,6 +83,8 @@ class ActionSpec:
         if self.platform is not None:
             return self.platform.rules
         assert self.entity is not None
+        if self.verb == "restore" and self.custom is None:
+            return RESTORE_RULES
         return self.entity.permissions
 
     @property
@@ -264,6 +276,7 @@ def _build_model(spec: ActionSpec) -> type[BaseModel]:
         "create": inputs.create_input,
         "update": inputs.update_input,
         "transition": inputs.transition_input,
+        "restore": inputs.restore_input,
     }
     if spec.verb in builders:
         return builders[spec.verb](entity)
@@ -284,6 +297,8 @@ def _describe(entity: Entity, verb: str) -> str:
         "delete": f"Delete {_article(entity.name)} {entity.name}.",
         "transition": f"Move {_article(entity.name)} {entity.name} along its workflow.",
         "transitions": f"The workflow moves {_article(entity.name)} {entity.name} can make now.",
+        "restore": f"Put back {_article(entity.name)} {entity.name} from a backup, as it was "
+        "stored (admins only).",
     }[verb]
 
 
@@ -293,7 +308,17 @@ def _article(name: str) -> str:
 
 def load_domain(module: str) -> Domain:
     """Import the domain package named in settings and return its `DOMAIN`."""
-    imported = importlib.import_module(module)
+    try:
+        imported = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not (module + ".").startswith(exc.name + "."):
+            raise  # the domain exists but imports something missing: a bug in it, not a setting
+        from core.settings import SettingsError, source_of
+
+        raise SettingsError(
+            f"{source_of(('domain',))}: no module named {module!r}; it must name a package "
+            "with DOMAIN = Domain(...) (default: entities)"
+        ) from None
     domain = getattr(imported, "DOMAIN", None)
     if not isinstance(domain, Domain):
         raise DefinitionError(f"module {module!r} has no DOMAIN = Domain(...)")

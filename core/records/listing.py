@@ -18,11 +18,14 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter, ValidationError
 
 from core.contracts import STRING_TYPES, Entity, Field, FieldType
+from core.db.engines import fold
 from core.errors import InvalidInput
-from core.jsonable import canonical_json, to_jsonable
+from core.jsonable import canonical_json, loads_bounded, to_jsonable
 from core.model.describe import SYSTEM_PROPERTIES, filterable_columns
 from core.model.filters import MAX_IN_VALUES, ORDERED_OPERATORS, split_filter_key
 from core.model.inputs import clean_text, value_type
+
+CURSOR_DEPTH = 1  # a cursor is one flat list; anything deeper is not one of ours
 
 
 @dataclass(frozen=True)
@@ -91,21 +94,47 @@ def filter_clauses(entity: Entity, table: sa.Table, filters: dict[str, Any]) -> 
                 raise InvalidInput(
                     f"filter {key}: contains needs a text field and a string", {"field": column}
                 )
-            clauses.append(col.icontains(_coerce_text(raw, column), autoescape=True))
+            clauses.append(contains_folded(col, _coerce_text(raw, column)))
         elif op == "in":
             if not isinstance(raw, list) or not 0 < len(raw) <= MAX_IN_VALUES:
                 raise InvalidInput(
                     f"filter {key}: in needs a list of 1..{MAX_IN_VALUES} values", {"field": column}
                 )
-            clauses.append(col.in_([_coerce(entity, column, v) for v in raw]))
+            values = [_coerce(entity, column, v) for v in raw]
+            if _folded(field):
+                clauses.append(fold(col).in_([fold(v) for v in values]))
+            else:
+                clauses.append(col.in_(values))
         else:
             value = _coerce(entity, column, raw)
             if op in ORDERED_OPERATORS and (
                 value is None or (field and field.type is FieldType.BOOLEAN)
             ):
                 raise InvalidInput(f"filter {key}: {op} needs an ordered value", {"field": column})
-            clauses.append(_compare(col, op, value))
+            if _folded(field) and value is not None and op in ("eq", "ne"):
+                clauses.append(_compare(fold(col), op, fold(value)))
+            else:
+                clauses.append(_compare(col, op, value))
     return clauses
+
+
+def _folded(field: Field | None) -> bool:
+    """Emails are one address in any case (`Foo@x` is `foo@x`): compared folded."""
+    return field is not None and field.type is FieldType.EMAIL
+
+
+def contains_folded(col: Any, term: str) -> Any:
+    """`term` anywhere in `col`, in any case of any script (`ä` finds `ÄRGER`), with the
+    same folding on SQLite as on PostgreSQL; `%`, `_` and `/` in the term are literal."""
+    escaped = term.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return fold(col).contains(fold(sa.literal(escaped, sa.String())), escape="/")
+
+
+def same_value(entity: Entity, table: sa.Table, column: str, value: Any) -> Any:
+    """The clause that finds another holder of a unique `value` (emails in any case): what
+    the repository's unique check should ask, so `Foo@x` and `foo@x` are one contact."""
+    col = table.c[column]
+    return fold(col) == fold(value) if _folded(entity.field(column)) else col == value
 
 
 def _coerce_text(value: str, column: str) -> str:
@@ -131,7 +160,7 @@ def _compare(col: Any, op: str, value: Any) -> Any:
 def search_clause(entity: Entity, table: sa.Table, term: str) -> Any:
     if not entity.ui.search_fields:
         raise InvalidInput(f"{entity.plural} have no search fields", {"field": "search"})
-    return sa.or_(*(table.c[f].icontains(term, autoescape=True) for f in entity.ui.search_fields))
+    return sa.or_(*(contains_folded(table.c[f], term) for f in entity.ui.search_fields))
 
 
 def parse_sort(entity: Entity, table: sa.Table, order_by: str | None) -> Sort:
@@ -208,8 +237,8 @@ def decode_cursor(entity: Entity, sort: Sort, cursor: str, *, query: str = "") -
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         raw = base64.b64decode(padded.encode(), altchars=b"-_", validate=True)
-        decoded = json.loads(raw.decode())
-    except (ValueError, TypeError, binascii.Error, RecursionError):
+        decoded = loads_bounded(raw, max_depth=CURSOR_DEPTH)
+    except (ValueError, TypeError, binascii.Error):
         raise bad from None
     # The cursor is the caller's to tamper with: check its shape before using any part.
     if not (isinstance(decoded, list) and len(decoded) == 5):

@@ -63,11 +63,25 @@ def test_actions_with_input_schemas_filtered_by_entity(sqlite_db: str) -> None:
         "project.get",
         "project.update",
         "project.delete",
+        "project.restore",  # the CLI's caller is the development admin
         "project.summary",
     }
     create = actions["project.create"]["input_schema"]
     assert create["required"] == ["name"] and create["additionalProperties"] is False
     assert actions["project.summary"]["mutates"] is False
+    restore = actions["project.restore"]["input_schema"]
+    assert {"id", "name", "created_at", "version"} <= set(restore["required"])
+    assert actions["project.restore"]["mutates"] is True
+    member = run_cli(
+        "actions",
+        "--entity",
+        "projects",
+        "--format",
+        "json",
+        db=sqlite_db,
+        env={"METASAAS_ROLES": '["member"]'},
+    )
+    assert "project.restore" not in {a["id"] for a in member.json()["items"]}
 
     table = run_cli("actions", "--format", "table", db=sqlite_db)
     assert "appointment.transition" in table.stdout and "project.summary" in table.stdout

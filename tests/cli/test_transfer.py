@@ -131,7 +131,17 @@ def test_an_export_imports_back_unchanged(sqlite_db: str, tmp_path: Path) -> Non
     assert "'+" in exported.stdout  # phone numbers start with +, so they were escaped
     fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
     prepare(fresh, seeded=False)
-    result = run_cli("import", "company", str(path), db=fresh)
+    plain = run_cli("import", "company", str(path), db=fresh)
+    assert plain.code == 3  # timestamps and versions would be dropped: said, not done
+    assert plain.error()["details"]["columns"] == [
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+        "version",
+    ]
+    assert all_items(fresh, "company") == []
+    result = run_cli("import", "company", str(path), "--restore", db=fresh)
     assert result.code == 0, result.stdout + result.stderr
 
     def rows(url: str) -> dict[str, tuple[object, ...]]:

@@ -37,7 +37,8 @@ def expected(entity: str, roles: set[str], kind: CallerType) -> tuple[set[str], 
             ai_reads = reads if roles & {"admin", "member", "viewer"} else set()
             return ai_reads, set()
         if "admin" in roles:
-            return every - {"delete"}, set()  # an AI never deletes
+            # An AI never deletes, nor restores a backup (core.model.registry.RESTORE_RULES).
+            return every - {"delete", "restore"}, set()
         if "member" in roles:
             return reads | (EDITS & every), set()
         return (reads if "viewer" in roles else set()), set()

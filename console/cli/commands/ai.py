@@ -1,6 +1,6 @@
-"""`metasaas ai usage`, and the registration of every AI command (ask, apply, keys, ai).
+"""`metasaas ai usage`, and the list of every AI command (ask, apply, keys, ai).
 
-Registration lives here so that `console/cli/main.py` names one module for the AI layer.
+`COMMANDS` lives here so that `console/cli/main.py` names one module for the AI layer.
 """
 
 from __future__ import annotations
@@ -37,9 +37,12 @@ def usage(state: CliState, since: str | None, by: str) -> None:
     emit({"items": summary["items"], "next_cursor": None}, state.format, columns)
 
 
-def register(cli: click.Group) -> None:
+def _commands() -> tuple[click.Command, ...]:
     from console.cli.commands.ask import apply, ask
     from console.cli.commands.keys import keys
 
-    for command in (ask, apply, keys, ai):
-        cli.add_command(command)
+    return (ask, apply, keys, ai)
+
+
+# The AI layer's commands, registered by `console/cli/main.py` (COMMAND_MODULES).
+COMMANDS = _commands()

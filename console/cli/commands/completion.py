@@ -8,24 +8,26 @@ from __future__ import annotations
 
 import click
 
-SHELLS = ("bash", "zsh", "fish")
+from console.cli.options import SHELLS
 
 
-def register(cli: click.Group) -> None:
-    @cli.command()
-    @click.argument("shell", type=click.Choice(SHELLS))
-    def completion(shell: str) -> None:
-        """Print the completion script for SHELL.
+@click.command()
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion(shell: str) -> None:
+    """Print the completion script for SHELL.
 
-        \b
-        bash: eval "$(metasaas completion bash)"   (in ~/.bashrc)
-        zsh:  eval "$(metasaas completion zsh)"    (in ~/.zshrc)
-        fish: metasaas completion fish > ~/.config/fish/completions/metasaas.fish
-        """
-        from click.shell_completion import get_completion_class
+    \b
+    bash: eval "$(metasaas completion bash)"   (in ~/.bashrc)
+    zsh:  eval "$(metasaas completion zsh)"    (in ~/.zshrc)
+    fish: metasaas completion fish > ~/.config/fish/completions/metasaas.fish
+    """
+    from click.shell_completion import get_completion_class
 
-        root = click.get_current_context().find_root().command
-        completer_class = get_completion_class(shell)
-        assert completer_class is not None
-        completer = completer_class(root, {}, "metasaas", "_METASAAS_COMPLETE")
-        click.echo(completer.source())
+    root = click.get_current_context().find_root().command
+    completer_class = get_completion_class(shell)
+    assert completer_class is not None
+    completer = completer_class(root, {}, "metasaas", "_METASAAS_COMPLETE")
+    click.echo(completer.source())
+
+
+COMMANDS = (completion,)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from console.cli.common import complete_entity
+from console.cli.options import complete_entity, entity_option
 from console.cli.state import CliState
 
 if TYPE_CHECKING:
@@ -65,73 +65,70 @@ def _describe_entity(entity: Entity, actions: list[str]) -> None:
     click.echo("actions: " + ", ".join(actions))
 
 
-def register(cli: click.Group) -> None:
-    @cli.command(short_help="The declared entities, or one in detail.")
-    @click.argument("name", required=False, metavar="[NAME]", shell_complete=complete_entity)
-    @click.pass_obj
-    def entities(state: CliState, name: str | None) -> None:
-        """The declared entities, or one entity's fields, workflow and permissions.
+@click.command(short_help="The declared entities, or one in detail.")
+@click.argument("name", required=False, metavar="[NAME]", shell_complete=complete_entity)
+@click.pass_obj
+def entities(state: CliState, name: str | None) -> None:
+    """The declared entities, or one entity's fields, workflow and permissions.
 
-        With --format json: a JSON Schema per entity.
-        """
-        from console.cli.output import emit, render_table
-        from core.model.describe import entity_schema
+    With --format json: a JSON Schema per entity.
+    """
+    from console.cli.output import emit, render_table
+    from core.model.describe import entity_schema
 
-        registry = state.app.registry
-        chosen = [registry.entity(name)] if name else list(registry.entities.values())
+    registry = state.app.registry
+    chosen = [registry.entity(name)] if name else list(registry.entities.values())
 
-        def actions_of(entity: Entity) -> list[str]:
-            return [a.id for a in registry.actions_for(entity)]
+    def actions_of(entity: Entity) -> list[str]:
+        return [a.id for a in registry.actions_for(entity)]
 
-        if state.format == "json":
-            schemas = [entity_schema(e, actions_of(e)) for e in chosen]
-            emit(schemas[0] if name else {"items": schemas, "next_cursor": None}, "json")
-        elif name:
-            _describe_entity(chosen[0], actions_of(chosen[0]))
-        else:
-            rows: list[dict[str, Any]] = [
-                {
-                    "entity": e.key,
-                    "plural": e.plural,
-                    "fields": len(e.fields),
-                    "workflow": ", ".join(w.field for w in e.workflows),
-                    "description": e.description,
-                }
-                for e in chosen
-            ]
-            columns = ["entity", "plural", "fields", "workflow", "description"]
-            if state.format == "csv":
-                emit({"items": rows, "next_cursor": None}, "csv", columns)
-            else:
-                click.echo(render_table(rows, columns))
-
-    @cli.command()
-    @click.option(
-        "--entity",
-        "entity_name",
-        metavar="E",
-        shell_complete=complete_entity,
-        help="Only this entity's actions.",
-    )
-    @click.pass_obj
-    def actions(state: CliState, entity_name: str | None) -> None:
-        """The actions you may run, with their input schemas (json)."""
-        from console.cli.output import emit
-
-        allowed = state.app.bus.allowed_actions(state.caller(), entity_name)
+    if state.format == "json":
+        schemas = [entity_schema(e, actions_of(e)) for e in chosen]
+        emit(schemas[0] if name else {"items": schemas, "next_cursor": None}, "json")
+    elif name:
+        _describe_entity(chosen[0], actions_of(chosen[0]))
+    else:
         rows: list[dict[str, Any]] = [
             {
-                "id": a.id,
-                "entity": a.entity,
-                "verb": a.verb,
-                "mutates": a.mutates,
-                "own_only": a.own_only,
-                "description": a.description,
+                "entity": e.key,
+                "plural": e.plural,
+                "fields": len(e.fields),
+                "workflow": ", ".join(w.field for w in e.workflows),
+                "description": e.description,
             }
-            for a in allowed
+            for e in chosen
         ]
-        if state.format != "table":
-            for row, action in zip(rows, allowed, strict=True):
-                row["input_schema"] = action.input_schema
-        columns = ["id", "mutates", "description"]
-        emit({"items": rows, "next_cursor": None}, state.format, columns)
+        columns = ["entity", "plural", "fields", "workflow", "description"]
+        if state.format == "csv":
+            emit({"items": rows, "next_cursor": None}, "csv", columns)
+        else:
+            click.echo(render_table(rows, columns))
+
+
+@click.command()
+@entity_option("Only this entity's actions.")
+@click.pass_obj
+def actions(state: CliState, entity_name: str | None) -> None:
+    """The actions you may run, with their input schemas (json)."""
+    from console.cli.output import emit
+
+    allowed = state.app.bus.allowed_actions(state.caller(), entity_name)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": a.id,
+            "entity": a.entity,
+            "verb": a.verb,
+            "mutates": a.mutates,
+            "own_only": a.own_only,
+            "description": a.description,
+        }
+        for a in allowed
+    ]
+    if state.format != "table":
+        for row, action in zip(rows, allowed, strict=True):
+            row["input_schema"] = action.input_schema
+    columns = ["id", "mutates", "description"]
+    emit({"items": rows, "next_cursor": None}, state.format, columns)
+
+
+COMMANDS = (entities, actions)

@@ -14,3 +14,6 @@ def tui(state: CliState) -> None:
     from console.tui.launch import run_tui
 
     run_tui(state)
+
+
+COMMANDS = (tui,)
