@@ -212,10 +212,11 @@ def plan(conn: sa.Connection, metadata: sa.MetaData) -> list[Step]:
     if any(not n.startswith("metasaas_") and n not in existing for n, _ in triggers):
         for name, ddl in triggers:
             if name.startswith("metasaas_") or name not in existing:
+                kind = "function" if name.startswith("metasaas_") else "trigger"
                 steps.append(
                     Step(
                         "create_trigger",
-                        f"create {'function' if name.startswith('metasaas_') else 'trigger'} {name}",
+                        f"create {kind} {name}",
                         False,
                         partial(_execute, ddl),
                     )

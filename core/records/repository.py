@@ -23,6 +23,7 @@ from core.records.listing import (
     order_clauses,
     parse_sort,
     query_digest,
+    same_value,
     search_clause,
 )
 
@@ -86,8 +87,9 @@ class EntityRepository:
         return self.conn.execute(stmt).first() is not None
 
     def taken(self, column: str, value: Any, exclude: uuid.UUID | None = None) -> bool:
-        """Whether another record of this tenant already holds `value` in a unique column."""
-        clauses = [self.table.c[column] == value]
+        """Whether another record of this tenant already holds `value` in a unique column
+        (emails compared folded: `Foo@x` and `foo@x` are one address)."""
+        clauses = [same_value(self.entity, self.table, column, value)]
         if exclude is not None:
             clauses.append(self.table.c.id != exclude)
         stmt = sa.select(self.table.c.id).where(self._scoped(*clauses)).limit(1)

@@ -63,11 +63,6 @@ def test_an_email_filter_matches_any_case(app: App) -> None:
         assert listed["count"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs core/records/repository.py EntityRepository.taken to ask "
-    "core.records.listing.same_value (lead's file), and a unique index on lower(email)",
-)
 def test_emails_differing_only_in_case_are_one_contact(app: App) -> None:
     email = f"Foo-{uuid.uuid4().hex[:6]}@example.com"
     app.bus.dispatch(
