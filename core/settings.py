@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -80,11 +81,26 @@ class SQLiteSettings(BaseModel):
 
 
 class AISettings(BaseModel):
+    """The model gateway: `model` (any litellm model string; empty means offline only), its
+    fallbacks in order, and an OpenAI-compatible `base_url` (a local server)."""
+
     model: str = "gpt-4o-mini"
-    fallback_models: list[str] = []
+    # comma-separated in METASAAS_AI__FALLBACK_MODELS, a list in a TOML file
+    fallback_models: Annotated[list[str], NoDecode] = []
     api_key: SecretStr | None = None
-    api_base: str | None = None
-    timeout_seconds: float = 30
+    base_url: str | None = None
+    api_base: str | None = None  # the older name of base_url, still read
+    timeout_seconds: float = Field(default=30, gt=0, le=600)
+    max_tokens: int = Field(default=1024, ge=1, le=100_000)
+    max_retries: int = Field(default=2, ge=0, le=5)
+    retry_backoff_seconds: float = Field(default=0.5, ge=0, le=60)
+
+    @field_validator("fallback_models", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [m.strip() for m in value.split(",") if m.strip()]
+        return value
 
 
 class Settings(BaseSettings):
