@@ -87,14 +87,21 @@ def csv_cell(value: Any) -> str:
     return csv_safe(cell(value))
 
 
-def write_csv_stream(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
-    """Write CSV to stdout as rows arrive, so an export of any size keeps memory flat."""
-    out = sys.stdout
+def write_csv_stream(
+    rows: Iterable[Mapping[str, Any]], columns: Sequence[str], out: IO[str] | None = None
+) -> int:
+    """Write CSV (to stdout unless `out`) as rows arrive, so an export of any size keeps
+    memory flat; returns how many rows were written. The TUI's export writes through this
+    too, so a file from either imports back the same."""
+    out = out if out is not None else sys.stdout
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
+    written = 0
     for row in rows:
         writer.writerow([csv_cell(row.get(c)) for c in columns])
+        written += 1
     out.flush()
+    return written
 
 
 def stream_json_items(items: Iterable[Any], *, spool: bool) -> None:

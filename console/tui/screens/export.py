@@ -1,13 +1,12 @@
 """Export the table's current view (filters and sort applied) to a CSV file, with progress.
 
-The cells and columns are those of `metasaas export` (`console.cli.output.csv_cell`,
+Rows go through the same writer as `metasaas export` (`console.cli.output.write_csv_stream`,
 `console.cli.common.output_columns`), so a file exported here imports back with
 `metasaas import` exactly like one exported from the shell.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,19 +29,16 @@ if TYPE_CHECKING:
 def export_csv(session: Any, entity: Entity, query: Query, path: Path, progress: Any = None) -> int:
     """Write every record of the view to `path`; returns the number of rows."""
     from console.cli.common import output_columns
-    from console.cli.output import csv_cell
+    from console.cli.output import write_csv_stream
 
-    columns = output_columns(entity)
-    rows = 0
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(columns)
-        for record in session.iter_records(entity, query.request()):
-            writer.writerow([csv_cell(record.get(c)) for c in columns])
-            rows += 1
+    def counted() -> Any:
+        for rows, record in enumerate(session.iter_records(entity, query.request()), 1):
+            yield record
             if progress is not None and rows % 500 == 0:
                 progress(rows)
-    return rows
+
+    with path.open("w", encoding="utf-8", newline="") as out:
+        return write_csv_stream(counted(), output_columns(entity), out)
 
 
 class ExportScreen(BusScreen):
