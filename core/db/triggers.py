@@ -68,7 +68,9 @@ _POSTGRESQL = (
     (
         "audit_pending_guard",
         "CREATE TRIGGER audit_pending_guard BEFORE UPDATE OR DELETE ON audit_pending "
-        "FOR EACH ROW EXECUTE FUNCTION metasaas_audit_pending_guard()",
+        # Once per statement: a seal deletes its whole batch in one statement, and a
+        # per-row check of the same setting would cost every writer of the tenant.
+        "FOR EACH STATEMENT EXECUTE FUNCTION metasaas_audit_pending_guard()",
     ),
     (
         "audit_pending_no_truncate",
