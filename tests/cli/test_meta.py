@@ -79,7 +79,7 @@ def test_actions_with_input_schemas_filtered_by_entity(sqlite_db: str) -> None:
         "--format",
         "json",
         db=sqlite_db,
-        env={"METASAAS_ROLES": '["member"]'},
+        env={"METASAAS_ROLES": '["operator"]'},
     )
     assert "project.restore" not in {a["id"] for a in member.json()["items"]}
 

@@ -34,7 +34,7 @@ def core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CoreApp]:
 
 @pytest.fixture
 def member() -> Caller:
-    return make_caller(user="alice", roles=("member",))
+    return make_caller(user="alice", roles=("operator",))
 
 
 def review_task(core: CoreApp) -> str:

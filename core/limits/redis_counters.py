@@ -1,0 +1,30 @@
+"""Fixed-window counters in Redis (`METASAAS_REDIS_URL`): INCR and EXPIRE in one MULTI.
+
+The window is part of the key, so a new window is a new key and the old one expires by
+itself; the transaction makes the count and its expiry one step, so no key outlives its
+window even if this process dies between the two commands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+
+class RedisCounters:
+    def __init__(self, url: str, *, prefix: str = "metasaas:rate:") -> None:
+        import redis  # loaded only when Redis is configured
+
+        self.client: Any = redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
+        self.prefix = prefix
+
+    def hit(self, key: str, window_start: int, expiry: int, now: dt.datetime) -> tuple[int, int]:
+        name = f"{self.prefix}{key}:{window_start}"
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, expiry + 1)
+            count, _ = pipe.execute()
+        return int(count), window_start
+
+    def close(self) -> None:
+        self.client.close()
