@@ -1,9 +1,11 @@
-"""Fixed-window counters in the database: one statement per hit, shared across processes.
+"""Fixed-window counters in the database: one statement per counted key, shared across
+processes.
 
 `INSERT .. ON CONFLICT (key) DO UPDATE .. RETURNING` counts and reads in one round trip,
 atomically on both SQLite and PostgreSQL: concurrent processes never lose a hit. A row
 whose window has passed starts again at 1; a hit stamped with an older window (a process
-whose clock lags) counts in the newer one, never resets it.
+whose clock lags) counts in the newer one, never resets it. The keys of one action (caller
+and tenant) are counted in one transaction: on SQLite every commit is a sync to disk.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ import sqlalchemy as sa
 
 from core.db.uow import UnitOfWork
 
+Hit = tuple[str, int, int]
+"""(key, window start, window length), both in seconds."""
+
 
 class Counters(Protocol):
-    def hit(self, key: str, window_start: int, expiry: int, now: dt.datetime) -> tuple[int, int]:
-        """Count one hit of `key`; return (count in the window, that window's start)."""
+    def hit(self, hits: list[Hit], now: dt.datetime) -> list[tuple[int, int]]:
+        """Count one hit of each key, together; return (count in the window, that window's
+        start) for each, in order."""
         ...
 
 
@@ -26,6 +32,10 @@ class DatabaseCounters:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
         self._insert: Any = None
+
+    def hit(self, hits: list[Hit], now: dt.datetime) -> list[tuple[int, int]]:
+        with self.uow.begin(write=True) as conn:
+            return [self._one(conn, key, start, now) for key, start, _ in hits]
 
     def _dialect_insert(self) -> Any:
         """The dialect's INSERT (it alone has ON CONFLICT), loaded on the first hit."""
@@ -37,11 +47,11 @@ class DatabaseCounters:
             self._insert = dialect.insert
         return self._insert
 
-    def hit(self, key: str, window_start: int, expiry: int, now: dt.datetime) -> tuple[int, int]:
+    def _one(self, conn: sa.Connection, key: str, start: int, now: dt.datetime) -> tuple[int, int]:
         from core.db.limit_tables import rate_counters as t  # the table loads on first use
 
         stmt = self._dialect_insert()(t).values(
-            key=key, window_start=window_start, count=1, updated_at=now
+            key=key, window_start=start, count=1, updated_at=now
         )
         current = t.c.window_start >= stmt.excluded.window_start
         stmt = stmt.on_conflict_do_update(
@@ -54,6 +64,5 @@ class DatabaseCounters:
                 "updated_at": stmt.excluded.updated_at,
             },
         ).returning(t.c.count, t.c.window_start)
-        with self.uow.begin(write=True) as conn:
-            row = conn.execute(stmt).one()
+        row = conn.execute(stmt).one()
         return int(row[0]), int(row[1])

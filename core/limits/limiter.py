@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from core.contracts import Caller, CallerType
 from core.errors import RateLimited
-from core.limits.counters import Counters
+from core.limits.counters import Counters, Hit
 from core.limits.rates import Rates
 
 if TYPE_CHECKING:
@@ -47,16 +47,21 @@ class Limiter:
         """Count one action of `caller`; raise `RateLimited` when a limit is crossed."""
         if self.exempt(caller):
             return
-        self._count(caller, action_id, "caller", _caller_key(caller), self.rates.caller)
-        self._count(caller, action_id, "tenant", f"tenant:{caller.tenant_id}", self.rates.tenant)
+        self._count(
+            caller,
+            action_id,
+            [
+                ("caller", _caller_key(caller), self.rates.caller),
+                ("tenant", f"tenant:{caller.tenant_id}", self.rates.tenant),
+            ],
+        )
 
     def check_ai(self, caller: Caller) -> None:
         """Count one AI command (one request that goes to a model); the AI layer calls it."""
         if caller.caller_type is CallerType.SYSTEM:
             return
-        self._count(
-            caller, AI_ACTION, "ai", f"ai:{caller.tenant_id}:{caller.user_id}", self.rates.ai
-        )
+        key = f"ai:{caller.tenant_id}:{caller.user_id}"
+        self._count(caller, AI_ACTION, [("ai", key, self.rates.ai)])
 
     @contextmanager
     def batch(self, caller: Caller, action_id: str = "batch") -> Iterator[None]:
@@ -82,28 +87,41 @@ class Limiter:
         self,
         caller: Caller,
         action_id: str,
-        scope: str,
-        key: str,
-        items: tuple[RateLimitItem, ...],
+        scopes: list[tuple[str, str, tuple[RateLimitItem, ...]]],
     ) -> None:
+        """Every window of every scope counts this attempt, in one round trip; a refused
+        attempt counts too (it was made). The first window over its limit answers."""
         now = self.clock()
         seconds = now.timestamp()
-        for item in items:
-            expiry = item.get_expiry()
-            window = int(seconds // expiry) * expiry
-            name = f"{key}:{item.amount}/{item.multiples}/{item.GRANULARITY.name}"
-            count, start = self.counters.hit(name, window, expiry, now)
-            if count <= item.amount:
-                continue
-            retry_after = max(1, math.ceil(start + expiry - seconds))
-            error = RateLimited(
-                f"too many {_what(scope)}: at most {item.amount} per "
-                f"{_per(item)}; try again in {retry_after} s",
-                {"scope": scope, "limit": str(item), "retry_after": retry_after},
-            )
-            if count == item.amount + 1 and self.on_refused is not None:
-                self.on_refused(caller, action_id, error)
-            raise error
+        checked: list[tuple[str, RateLimitItem]] = []
+        hits: list[Hit] = []
+        for scope, key, items in scopes:
+            for item in items:
+                expiry = item.get_expiry()
+                name = f"{key}:{item.amount}/{item.multiples}/{item.GRANULARITY.name}"
+                hits.append((name, int(seconds // expiry) * expiry, expiry))
+                checked.append((scope, item))
+        if not hits:
+            return
+        counts = self.counters.hit(hits, now)
+        over = [
+            (scope, item, count, start)
+            for (scope, item), (count, start) in zip(checked, counts, strict=True)
+            if count > item.amount
+        ]
+        if not over:
+            return
+        scope, item, _, start = over[0]
+        retry_after = max(1, math.ceil(start + item.get_expiry() - seconds))
+        error = RateLimited(
+            f"too many {_what(scope)}: at most {item.amount} per "
+            f"{_per(item)}; try again in {retry_after} s",
+            {"scope": scope, "limit": str(item), "retry_after": retry_after},
+        )
+        crossed_now = any(count == item.amount + 1 for _, item, count, _ in over)
+        if crossed_now and self.on_refused is not None:
+            self.on_refused(caller, action_id, error)
+        raise error
 
 
 def _caller_key(caller: Caller) -> str:

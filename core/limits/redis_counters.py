@@ -18,13 +18,14 @@ class RedisCounters:
         self.client: Any = redis.Redis.from_url(url, socket_timeout=3, socket_connect_timeout=3)
         self.prefix = prefix
 
-    def hit(self, key: str, window_start: int, expiry: int, now: dt.datetime) -> tuple[int, int]:
-        name = f"{self.prefix}{key}:{window_start}"
+    def hit(self, hits: list[tuple[str, int, int]], now: dt.datetime) -> list[tuple[int, int]]:
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.incr(name)
-            pipe.expire(name, expiry + 1)
-            count, _ = pipe.execute()
-        return int(count), window_start
+            for key, start, expiry in hits:
+                name = f"{self.prefix}{key}:{start}"
+                pipe.incr(name)
+                pipe.expire(name, expiry + 1)
+            replies = pipe.execute()
+        return [(int(replies[2 * i]), hit[1]) for i, hit in enumerate(hits)]
 
     def close(self) -> None:
         self.client.close()

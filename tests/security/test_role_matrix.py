@@ -173,3 +173,28 @@ def test_a_role_that_no_longer_means_anything_gets_nothing(app_factory: AppFacto
     task = _sample(app, app.registry.entity("Task"))
     assert _outcome(app, "task.list", {}, stale) == "denied"
     assert _outcome(app, "task.get", {"id": str(task["id"])}, stale) == "denied"
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_support_and_admin_read_every_chat_session_of_the_tenant(
+    app_factory: AppFactory,
+) -> None:
+    """Support's one power beyond a viewer's: reading colleagues' chats (not changing them)."""
+    app = app_factory()
+    owner = who("operator")
+    session = app.bus.dispatch("chat.start", {"title": "Owner's chat"}, owner)
+    sid = str(session["id"])
+    app.bus.dispatch("chat.append", {"session_id": sid, "role": "user", "content": "hi"}, owner)
+    for role, sees in (("admin", True), ("support", True), ("viewer", False)):
+        reader = Caller(f"other-{role}", "default", frozenset({role}))
+        listed = app.bus.dispatch("chat.sessions", {}, reader)["items"]
+        assert (sid in {str(s["id"]) for s in listed}) is sees, role
+        outcome = _outcome(app, "chat.show", {"session_id": sid}, reader)
+        # others' sessions do not exist for a viewer: not_found, nothing revealed
+        assert outcome == ("allowed" if sees else "allowed (not_found)"), (role, outcome)
+    with pytest.raises(MetaSaasError):  # reading is not writing into someone else's chat
+        app.bus.dispatch(
+            "chat.append",
+            {"session_id": sid, "role": "user", "content": "x"},
+            Caller("other-support", "default", frozenset({"support"})),
+        )
