@@ -10,6 +10,7 @@ naming the field, never the value.
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -217,3 +218,27 @@ def test_cli_reveal_shows_to_an_admin_and_refuses_a_viewer(clinic_db: tuple[str,
     trail = run_cli("--format", "json", "audit", "list", "--limit", "20", db=url)
     reveals = [e for e in trail.json()["items"] if e["action_id"] == "record.reveal"]
     assert reveals and SENTINEL not in trail.stdout
+
+
+def test_a_chat_message_that_carried_the_value_is_masked_for_support(
+    app_factory: AppFactory,
+) -> None:
+    """Support reads every chat of the tenant, but not the sensitive values typed in them."""
+    app = app_factory()
+    owner = caller("olga", roles=("operator",))
+    sid = str(app.bus.dispatch("chat.start", {"title": "insurance"}, owner)["id"])
+    plan = {
+        "steps": [
+            {
+                "action_id": "patient.update",
+                "input": {"id": str(uuid.uuid4()), "insurance_number": SENTINEL},
+            }
+        ],
+        "explanation": "set the insurance number",
+    }
+    said = f"set insurance to {SENTINEL}"
+    app.bus.dispatch("chat.append", {"session_id": sid, "role": "user", "content": said}, owner)
+    message = {"session_id": sid, "role": "assistant", "content": "planned", "plan": plan}
+    app.bus.dispatch("chat.append", message, owner)
+    for reader in (caller("sam", roles=("support",)), caller("root", roles=("admin",))):
+        assert not _leaks(app.bus.dispatch("chat.show", {"session_id": sid}, reader))
