@@ -99,6 +99,8 @@ def test_a_caller_over_the_limit_is_refused_with_retry_after_and_audited_once(
         with raises_code("rate_limited") as info:
             _list(app, alice)
     assert info.value.details["retry_after"] == 55  # the window began at 10:00:00
+    with raises_code("rate_limited"):  # counted before validation: bad input is not looked at
+        app.bus.dispatch("task.create", {"no_such_field": 1}, alice)
     assert info.value.details["scope"] == "caller"
     _list(app, bob)  # another caller has their own count
     [entry] = _refusals(app, tenant)
