@@ -80,6 +80,9 @@ class Interpreter:
         routes, reason = self.gateway.routes()
         if not routes:
             return Interpretation(self.offline(command), "offline", f"offline: {reason}")
+        # One AI command against the caller's AI rate limit, before any model sees it
+        # (offline planning is free: it never leaves the machine).
+        self.app.limits.check_ai(self.user)
         failures: list[str] = []
         for route in routes:
             try:

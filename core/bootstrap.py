@@ -16,6 +16,7 @@ from core.actions.platform import PLATFORM_ACTIONS
 from core.contracts import Caller, CallerType, CapabilityRunner, Domain
 from core.db.engines import create_engine
 from core.db.uow import UnitOfWork
+from core.limits.limiter import Limiter
 from core.model.registry import Registry, load_domain
 from core.settings import Settings
 
@@ -31,6 +32,8 @@ class App:
     registry: Registry
     engine: sa.Engine
     bus: Bus
+    limits: Limiter
+    """Rate limits; the AI layer calls `limits.check_ai(caller)` once per AI command."""
     _closed: bool = field(default=False, repr=False)
 
     def caller(self, caller_type: CallerType = CallerType.HUMAN) -> Caller:
@@ -49,6 +52,9 @@ class App:
         if not self._closed:
             self._closed = True
             self.bus.close()
+            close = getattr(self.limits.counters, "close", None)
+            if close is not None:
+                close()
             self.engine.dispose()
 
 
@@ -91,6 +97,33 @@ def bootstrap(
     if uow is None:
         engine = engine or create_engine(settings.resolved_database_url(), settings.sqlite)
         uow = UnitOfWork(engine)
-    bus = Bus(registry, uow, clock=clock, middleware=middleware, capabilities=capabilities)
+    limiter = build_limiter(settings, uow, clock, lambda *a: buses[0].record_refusal(*a))
+    from core.limits.middleware import RateLimitMiddleware
+
+    # Authentication (the given middleware) first: limits count the caller it settled on.
+    chain: list[Middleware] = [*middleware, RateLimitMiddleware(limiter)]
+    bus = Bus(registry, uow, clock=clock, middleware=chain, capabilities=capabilities)
     buses.append(bus)
-    return App(settings, registry, uow.engine, bus)
+    return App(settings, registry, uow.engine, bus, limiter)
+
+
+def build_limiter(
+    settings: Settings,
+    uow: UnitOfWork,
+    clock: Callable[[], dt.datetime],
+    on_refused: Callable[..., None] | None = None,
+) -> Limiter:
+    """Counters in Redis when `redis_url` is set, else in the database every process shares."""
+    from core.limits.rates import Rates
+
+    rates = Rates(settings.rate_limit_caller, settings.rate_limit_tenant, settings.rate_limit_ai)
+    counters: Any
+    if settings.redis_url is not None:
+        from core.limits.redis_counters import RedisCounters
+
+        counters = RedisCounters(settings.redis_url.get_secret_value())
+    else:
+        from core.limits.counters import DatabaseCounters
+
+        counters = DatabaseCounters(uow)
+    return Limiter(counters, rates, clock, on_refused)

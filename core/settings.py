@@ -103,6 +103,9 @@ class AISettings(BaseModel):
         return value
 
 
+RATE_DEFAULTS = frozenset({"120/minute", "1200/minute", "10/minute;200/day"})
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="METASAAS_", env_nested_delimiter="__", extra="ignore"
@@ -116,6 +119,30 @@ class Settings(BaseSettings):
     log_level: str = "WARNING"
     sqlite: SQLiteSettings = SQLiteSettings()
     ai: AISettings = AISettings()
+    rate_limit_caller: str = "120/minute"
+    """Actions per caller (tenant:user); `60/minute`, several joined by `;`, or `none`."""
+    rate_limit_tenant: str = "1200/minute"
+    rate_limit_ai: str = "10/minute;200/day"
+    """AI commands (requests that go to a model) per caller."""
+    redis_url: SecretStr | None = None
+    """Rate-limit counters in Redis instead of the database (shared by every process)."""
+
+    @field_validator("rate_limit_caller", "rate_limit_tenant", "rate_limit_ai")
+    @classmethod
+    def _rates(cls, value: str) -> str:
+        if value.strip().lower() == "none":
+            return "none"
+        if value in RATE_DEFAULTS:  # known good: spare every process the parser's import
+            return value
+        from limits import parse_many
+
+        try:
+            items = parse_many(value)
+        except ValueError:
+            items = []
+        if not items or any(i.amount < 1 for i in items):
+            raise ValueError("must be a rate like 60/minute, several joined by ';', or none")
+        return value
 
     @field_validator("tenant")
     @classmethod

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from core.contracts import CallerType, PermissionRule, allow, deny
 
-# Role names as they appear in `Caller.roles`.
-ADMIN = "admin"
-MEMBER = "member"
-VIEWER = "viewer"
+# Role names as they appear in `Caller.roles`. What each may do, on every demo entity:
+ADMIN = "admin"  # everything in the tenant, and sees sensitive fields unmasked
+OPERATOR = "operator"  # read, create, update, transition; delete only what they created
+VIEWER = "viewer"  # read only
+SUPPORT = "support"  # read only here; the platform lets it read every chat of the tenant
+READ_ONLY_ROLES: tuple[str, ...] = (VIEWER, SUPPORT)
 
 # Custom verbs the demo entities use beside the generated ones.
 TRANSITIONS = "transitions"
@@ -42,10 +44,10 @@ def standard_rules(
         # The seeder and other platform jobs run as the system.
         allow("*", caller_types=(CallerType.SYSTEM,)),
         allow("*", roles=(ADMIN,)),
-        allow(*reads, *EDIT_VERBS, *edit_verbs, roles=(MEMBER,)),
-        # Members may remove what they created, not their colleagues' work.
-        allow("delete", roles=(MEMBER,), ownership="own"),
-        allow(*reads, roles=(VIEWER,)),
+        allow(*reads, *EDIT_VERBS, *edit_verbs, roles=(OPERATOR,)),
+        # Operators may remove what they created, not their colleagues' work.
+        allow("delete", roles=(OPERATOR,), ownership="own"),
+        allow(*reads, roles=READ_ONLY_ROLES),
     )
 
 
@@ -53,7 +55,7 @@ STANDARD: tuple[PermissionRule, ...] = standard_rules()
 """Rules for an entity with only the generated verbs."""
 
 PROJECT_RULES: tuple[PermissionRule, ...] = standard_rules(read_verbs=(SUMMARY,))
-"""Projects add the read-only `summary` verb, which viewers may use too."""
+"""Projects add the read-only `summary` verb, which viewers and support may use too."""
 
 PATIENT_RULES: tuple[PermissionRule, ...] = (
     # Patient records are medical data: an AI agent may read them (the platform masks

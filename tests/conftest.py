@@ -26,6 +26,10 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     os.environ["XDG_DATA_HOME"] = str(home / "data")
     for key in [k for k in os.environ if k.startswith("METASAAS_")]:
         os.environ.pop(key)
+    # Rate limits are tested in tests/security/test_rate_limits.py with their own settings;
+    # elsewhere a test that dispatches 500 actions must not trip over the 120/minute default.
+    for scope in ("CALLER", "TENANT", "AI"):
+        os.environ[f"METASAAS_RATE_LIMIT_{scope}"] = "none"
     yield
     for key, value in saved.items():
         if value is None:

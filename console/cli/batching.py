@@ -120,11 +120,12 @@ def run_each(bus: Any, caller: Caller, lines: Iterable[Line], out: IO[str]) -> M
     def run(action: str, payload: dict[str, Any]) -> Any:
         return bus.dispatch(action, payload, caller)
 
-    for line in lines:
-        text, error = _result(line, run)
-        out.write(text + "\n")
-        out.flush()
-        first = first or error
+    with bus.counted_once(caller):  # one batch is one action against rate limits
+        for line in lines:
+            text, error = _result(line, run)
+            out.write(text + "\n")
+            out.flush()
+            first = first or error
     return first
 
 

@@ -134,14 +134,16 @@ def run_import(
                 raise
             report.reject(row.number, row.line, row.record_id, exc)
 
-    if report.dry_run:
-        for row in rows:
-            one(row, lambda a, p: bus.validate(a, p, caller), nullcontext)
-        return
-    if not report.atomic:
-        report.committed = True  # each row commits as it goes
-        for row in rows:
-            one(row, lambda a, p: bus.dispatch(a, p, caller), nullcontext)
+    if report.dry_run or not report.atomic:
+        # An import is one action against rate limits, however many rows it has.
+        with bus.counted_once(caller):
+            if report.dry_run:
+                for row in rows:
+                    one(row, lambda a, p: bus.validate(a, p, caller), nullcontext)
+                return
+            report.committed = True  # each row commits as it goes
+            for row in rows:
+                one(row, lambda a, p: bus.dispatch(a, p, caller), nullcontext)
         return
     from core.actions.bus import Rollback
 

@@ -32,6 +32,7 @@ from core.db.uow import UnitOfWork
 from core.errors import Conflict, Forbidden, InternalError, MetaSaasError
 from core.model.describe import AllowedAction, action_input_schema
 from core.model.inputs import validate
+from core.model.payload_size import check_input_size
 from core.model.permissions import Decision, decide_rules, hidden_fields
 from core.model.platform import ADMIN
 from core.model.registry import ActionSpec, Registry
@@ -69,10 +70,13 @@ Middleware = Callable[[Request, Next], Any]
 @dataclass
 class _Denial:
     caller: Caller
-    spec: ActionSpec
+    action_id: str
+    entity: str
     record_id: str | None
     started: float
     provenance: Mapping[str, Any] | None
+    error_code: str = Forbidden.code
+    details: Mapping[str, Any] | None = None
 
 
 @dataclass
@@ -220,7 +224,7 @@ class Bus:
         run = _Run(caller, provenance)
         self._sweep_once()
         try:
-            with self.uow.begin(write=True) as conn:
+            with self.counted_once(caller), self.uow.begin(write=True) as conn:
                 yield Batch(self, run, conn)
         except Rollback:
             return  # undone on purpose: nothing committed, so nothing to deliver
@@ -271,7 +275,9 @@ class Bus:
             raise self._translate(exc) from None
 
     def _through(self, request: Request, terminal: Next) -> Any:
-        """The request through each middleware in order, then `terminal`."""
+        """The request through each middleware in order, then `terminal`; an oversized
+        input is refused first, before rate limits count it or anything parses it."""
+        check_input_size(request.payload)
 
         def step(index: int, current: Request) -> Any:
             if index == len(self.middleware):
@@ -394,7 +400,37 @@ class Bus:
             run.pending[tenant] = run.pending.get(tenant, 0) + 1
 
     def _denial(self, run: _Run, spec: ActionSpec, payload: Any, started: float) -> _Denial:
-        return _Denial(run.caller, spec, _record_id(payload), started, run.provenance)
+        entity = spec.entity.name if spec.entity is not None else spec.id.split(".")[0]
+        return _Denial(run.caller, spec.id, entity, _record_id(payload), started, run.provenance)
+
+    def record_refusal(
+        self, caller: Caller, action_id: str, error: MetaSaasError, payload: Any = None
+    ) -> None:
+        """Audit a refusal decided outside the pipeline (a rate limit), in its own
+        transaction; `details` names the limit, never input values."""
+        entity = action_id.split(".")[0]
+        spec = self.registry.actions.get(action_id)
+        if spec is not None and spec.entity is not None:
+            entity = spec.entity.name
+        details = {k: v for k, v in error.details.items() if k in ("scope", "limit")}
+        denial = _Denial(
+            caller, action_id, entity, _record_id(payload), time.perf_counter(), None,
+            error.code, details,
+        )  # fmt: skip
+        self._flush_denials([denial])
+
+    @contextmanager
+    def counted_once(self, caller: Caller) -> Iterator[None]:
+        """A batch (import, `batch`, `seed`) counts as one action against rate limits:
+        middleware that counts offers `batch(caller)`, entered here once for all rows."""
+        from contextlib import ExitStack
+
+        with ExitStack() as stack:
+            for middleware in self.middleware:
+                batch = getattr(middleware, "batch", None)
+                if batch is not None:
+                    stack.enter_context(batch(caller))
+            yield
 
     def _flush_denials(self, denials: list[_Denial]) -> None:
         if not denials:
@@ -402,15 +438,16 @@ class Bus:
         from core.trail import chain
 
         for denial in denials:
-            spec = denial.spec
-            changes = {"_provenance": dict(denial.provenance)} if denial.provenance else {}
+            changes: dict[str, Any] = dict(denial.details or {})
+            if denial.provenance:
+                changes["_provenance"] = dict(denial.provenance)
             draft = AuditDraft(
-                spec.id,
-                spec.entity.name if spec.entity is not None else spec.id.split(".")[0],
+                denial.action_id,
+                denial.entity,
                 denial.record_id,
                 changes,
                 outcome="denied",
-                error_code=Forbidden.code,
+                error_code=denial.error_code,
             )
             try:
                 with self.uow.begin(write=True) as conn:
@@ -421,7 +458,9 @@ class Bus:
                 if appended.seq is None and self.sealer is not None:
                     self.sealer.committed(denial.caller.tenant_id, 1)
             except Exception as exc:
-                log.error("could not audit a denied attempt on %s: %s", spec.id, _name(exc))
+                log.error(
+                    "could not audit a denied attempt on %s: %s", denial.action_id, _name(exc)
+                )
 
     def _after_commit(self, run: _Run) -> None:
         """Seal, deliver, notify. The action has committed: nothing here may raise into its

@@ -21,6 +21,8 @@ SYSTEM_COLUMNS: tuple[str, ...] = (
     "version",
 )
 SORTABLE_SYSTEM_COLUMNS: tuple[str, ...] = ("created_at", "updated_at")
+SENSITIVE_READERS: tuple[str, ...] = ("admin",)
+"""Who sees a sensitive field unmasked unless the field or its entity says otherwise."""
 
 
 class Entity(BaseModel):
@@ -36,6 +38,8 @@ class Entity(BaseModel):
     ui: UIHints = UIHints()
     ai_capabilities: tuple[AICapability, ...] = ()
     hooks: Hooks = Hooks()
+    sensitive_readers: tuple[str, ...] = SENSITIVE_READERS
+    """Roles that see this entity's sensitive fields unmasked (a field may name its own)."""
 
     @property
     def key(self) -> str:
@@ -94,6 +98,12 @@ class Entity(BaseModel):
     @property
     def sensitive_fields(self) -> frozenset[str]:
         return frozenset(f.name for f in self.fields if f.sensitive)
+
+    def readers_of(self, name: str) -> frozenset[str]:
+        """Roles that may read sensitive field `name` unmasked."""
+        f = self.field(name)
+        declared = f.readable_by if f is not None else None
+        return frozenset(self.sensitive_readers if declared is None else declared)
 
     @model_validator(mode="after")
     def _check(self) -> Entity:

@@ -17,8 +17,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from core.errors import DefinitionError
 from core.identifiers import SNAKE_CASE, identifier_problem
 
+INPUT_MAX_BYTES = 64 * 1024
+"""One action's input, serialized as JSON, is at most this big (checked by the bus)."""
+STRING_MAX_LENGTH = 60_000
+"""No string field may be declared longer: a value must fit in one input with its keys."""
 TEXT_DEFAULT_MAX_LENGTH = 10_000
-LONG_TEXT_DEFAULT_MAX_LENGTH = 100_000
+LONG_TEXT_DEFAULT_MAX_LENGTH = STRING_MAX_LENGTH
 
 
 class FieldType(StrEnum):
@@ -64,6 +68,8 @@ class Field(BaseModel):
     pattern: str | None = None
     unique: bool = False
     sensitive: bool = False
+    readable_by: tuple[str, ...] | None = None
+    """Roles that see this sensitive field unmasked; None: the entity's `sensitive_readers`."""
     description: str = ""
     label: str | None = None
 
@@ -116,6 +122,13 @@ class Field(BaseModel):
             raise ValueError(f"field {self.name!r}: max_length is only for text-like fields")
         if self.max_length is not None and self.max_length < 1:
             raise ValueError(f"field {self.name!r}: max_length must be positive")
+        if self.max_length is not None and self.max_length > STRING_MAX_LENGTH:
+            raise ValueError(
+                f"field {self.name!r}: max_length may be at most {STRING_MAX_LENGTH} "
+                f"(one action's input is at most {INPUT_MAX_BYTES} bytes)"
+            )
+        if self.readable_by is not None and not self.sensitive:
+            raise ValueError(f"field {self.name!r}: readable_by is only for sensitive fields")
         if self.pattern is not None:
             if self.type not in STRING_TYPES:
                 raise ValueError(f"field {self.name!r}: pattern is only for text-like fields")

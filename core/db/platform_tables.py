@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from core.db.chat_tables import chat_messages, chat_sessions
+from core.db.limit_tables import rate_counters
 from core.db.sqltypes import CanonicalJSON, UTCDateTime
 from core.db.table_names import PLATFORM_TABLE_NAMES
 
@@ -169,5 +170,6 @@ PLATFORM_TABLES: tuple[sa.Table, ...] = (
     ai_usage,
     chat_sessions,
     chat_messages,
+    rate_counters,
 )
 assert {t.name for t in PLATFORM_TABLES} == PLATFORM_TABLE_NAMES, "declare each table once"

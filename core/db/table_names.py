@@ -18,5 +18,6 @@ PLATFORM_TABLE_NAMES = frozenset(
         "ai_usage",
         "chat_sessions",
         "chat_messages",
+        "rate_counters",
     }
 )

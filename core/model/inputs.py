@@ -35,7 +35,7 @@ from core.jsonable import nesting_problem
 INT64 = 2**63 - 1
 CURRENCY_LIMIT = Decimal("1e13")
 CENT = Decimal("0.01")
-JSON_MAX_BYTES = 100_000
+JSON_MAX_BYTES = 60_000  # a JSON field must fit in one action input (64 KiB)
 PHONE = re.compile(r"^\+?[0-9(][0-9 ().\-]{2,30}(\s*(x|ext\.?)\s*[0-9]{1,6})?\Z")
 LIMIT_MAX, LIMIT_DEFAULT = 500, 50
 CURSOR_MAX = 64_000

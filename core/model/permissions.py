@@ -42,8 +42,13 @@ def decide(entity: Entity, verb: str, caller: Caller) -> Decision:
 def hidden_fields(entity: Entity, caller: Caller) -> frozenset[str]:
     """The fields whose values `caller` gets as the mask, wherever they read them.
 
-    AI agents never see a sensitive value, whatever the roles of the user they act for.
+    A sensitive field is readable by the roles its field (or else its entity) names, by
+    default `admin` only; AI agents never see one, whatever the roles of the user they act
+    for; the system (seeding, platform jobs) sees every value it handles.
     """
+    sensitive = entity.sensitive_fields
+    if not sensitive or caller.caller_type is CallerType.SYSTEM:
+        return frozenset()
     if caller.caller_type is CallerType.AI_AGENT:
-        return entity.sensitive_fields
-    return frozenset()
+        return sensitive
+    return frozenset(n for n in sensitive if not caller.roles & entity.readers_of(n))

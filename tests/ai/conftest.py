@@ -61,7 +61,7 @@ def ai_app(db_url: str, stub: StubModel) -> Iterator[App]:
 
 @pytest.fixture
 def user() -> Caller:
-    return make_caller(user="alice", roles=("member",))
+    return make_caller(user="alice", roles=("operator",))
 
 
 def fast(config: AIConfig, **changes: Any) -> AIConfig:

@@ -110,7 +110,7 @@ def test_a_failing_step_stops_the_plan_and_says_which_ran(ai_app: App, user: Cal
 
 
 def test_apply_after_losing_the_permission_is_refused(ai_app: App, user: Caller) -> None:
-    stored = one("task.create", {"title": "Planned while a member"}).model_dump_json()
+    stored = one("task.create", {"title": "Planned while an operator"}).model_dump_json()
     demoted = make_caller(user="alice", roles=("viewer",))
     plan = load(stored)
     assert failure(ai_app, demoted, plan)["code"] == "forbidden"

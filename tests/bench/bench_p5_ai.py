@@ -29,7 +29,7 @@ from tests.bench.harness import Result, interleave, latency_ms
 from tests.bench.support import TENANT, fresh_sqlite, make_app
 
 COMMAND = "show me five tasks that need attention"
-USER = Caller("bench", TENANT, frozenset({"member"}), CallerType.HUMAN)
+USER = Caller("bench", TENANT, frozenset({"operator"}), CallerType.HUMAN)
 EXTRA_MS = 20.0
 OFFLINE_MS = 5.0
 

@@ -49,7 +49,7 @@ def test_one_entity_as_text_shows_fields_workflow_and_permissions(sqlite_db: str
     text = result.stdout
     assert "estimate_hours" in text and "min 0; max 10000" in text
     assert "todo -> in_progress (start)" in text
-    assert "allow delete to member (own records)" in text
+    assert "allow delete to operator (own records)" in text
 
 
 def test_actions_with_input_schemas_filtered_by_entity(sqlite_db: str) -> None:
@@ -79,7 +79,7 @@ def test_actions_with_input_schemas_filtered_by_entity(sqlite_db: str) -> None:
         "--format",
         "json",
         db=sqlite_db,
-        env={"METASAAS_ROLES": '["member"]'},
+        env={"METASAAS_ROLES": '["operator"]'},
     )
     assert "project.restore" not in {a["id"] for a in member.json()["items"]}
 

@@ -104,7 +104,7 @@ def test_the_whole_domain_round_trips_field_by_field(both: tuple[str, str], tmp_
 def test_only_admins_may_restore(both: tuple[str, str], tmp_path: Path) -> None:
     source, target = both
     ((company, path),) = export_all(source, tmp_path, only=("company",))
-    member = {"METASAAS_ROLES": '["member"]'}
+    member = {"METASAAS_ROLES": '["operator"]'}
     refused = run_cli("import", company.key, str(path), "--restore", db=target, env=member)
     assert refused.code == 5, refused.stderr
     dry = run_cli("import", company.key, str(path), "--restore", "--dry-run", db=target, env=member)

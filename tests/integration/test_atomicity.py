@@ -140,7 +140,7 @@ def test_atomic_batch_rolls_back_when_a_later_action_fails(app: App, admin: Call
 
 
 def test_atomic_batch_denial_rolls_back_and_is_still_audited(app: App, admin: Caller) -> None:
-    member = Caller("bob", "default", frozenset({"member"}))
+    member = Caller("bob", "default", frozenset({"operator"}))
     task = app.bus.dispatch("task.create", {"title": "Alice's"}, admin)
     with raises_code("forbidden"), app.bus.atomic(member) as batch:
         batch.dispatch("task.create", {"title": "Bob's"})

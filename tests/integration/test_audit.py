@@ -65,7 +65,7 @@ def test_each_mutation_writes_one_entry_with_before_and_after(app: App, admin: C
 
 
 def test_entries_record_the_callers_identity(app: App) -> None:
-    bot = caller("helper-bot", roles=("member",), caller_type=CallerType.AI_AGENT)
+    bot = caller("helper-bot", roles=("operator",), caller_type=CallerType.AI_AGENT)
     app.bus.dispatch("task.create", {"title": "by a bot"}, bot)
     app.bus.dispatch("task.create", {"title": "by the system"}, app.system_caller())
     first, second = audit_entries(app)
@@ -112,7 +112,7 @@ def test_sensitive_fields_are_redacted_in_audit_and_events(app: App, admin: Call
 def test_denied_attempts_are_audited(app: App, admin: Caller) -> None:
     task = app.bus.dispatch("task.create", {"title": "Mine"}, admin)
     viewer = caller("vera", roles=("viewer",))
-    member = caller("bob", roles=("member",))
+    member = caller("bob", roles=("operator",))
     with raises_code("forbidden"):
         app.bus.dispatch("task.create", {"title": "nope"}, viewer)
     with raises_code("forbidden"):

@@ -10,9 +10,9 @@ from core.contracts import CallerType
 from core.jsonable import REDACTED
 from tests.support.engine_helpers import AppFactory, audit_entries, caller, raises_code
 
-OWNER = caller("olive", roles=("member",))
-OWNER_AI = caller("olive", roles=("member",), caller_type=CallerType.AI_AGENT)
-COLLEAGUE = caller("colin", roles=("member",))
+OWNER = caller("olive", roles=("operator",))
+OWNER_AI = caller("olive", roles=("operator",), caller_type=CallerType.AI_AGENT)
+COLLEAGUE = caller("colin", roles=("operator",))
 SUPPORT = caller("sam", roles=("support",))
 ADMIN = caller("alice", roles=("admin",))
 STRANGER = caller("sam", tenant="other", roles=("support",))

@@ -80,7 +80,7 @@ def test_client_supplied_id_is_used_and_a_taken_id_conflicts(app: App, admin: Ca
 
 def test_update_changes_fields_and_increments_version(app: App, admin: Caller) -> None:
     task = app.bus.dispatch("task.create", {"title": "Old", "due_date": "2026-01-01"}, admin)
-    bob = caller("bob", roles=("member",))
+    bob = caller("bob", roles=("operator",))
     updated = app.bus.dispatch(
         "task.update", {"id": str(task["id"]), "title": "New", "due_date": None}, bob
     )

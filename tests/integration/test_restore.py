@@ -42,7 +42,7 @@ def test_a_restore_keeps_everything_the_backup_says(app: App) -> None:
 @pytest.mark.parametrize(
     "who",
     [
-        caller(roles=("member",)),
+        caller(roles=("operator",)),
         caller(roles=("viewer",)),
         caller(roles=("admin",), caller_type=CallerType.AI_AGENT),
     ],

@@ -32,7 +32,7 @@ REGISTRY = Registry(entities.DOMAIN)
 ACTION_IDS = sorted(REGISTRY.actions)
 CALLERS = [
     Caller("alice", "default", frozenset({"admin"})),
-    Caller("bob", "default", frozenset({"member"})),
+    Caller("bob", "default", frozenset({"operator"})),
     Caller("vera", "default", frozenset({"viewer"})),
     Caller("robot", "default", frozenset({"admin"}), CallerType.AI_AGENT),
     Caller("mallory", "default", frozenset()),

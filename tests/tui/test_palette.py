@@ -33,8 +33,8 @@ def core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CoreApp]:
 
 
 @pytest.fixture
-def member() -> Caller:
-    return make_caller(user="alice", roles=("member",))
+def operator() -> Caller:
+    return make_caller(user="alice", roles=("operator",))
 
 
 def review_task(core: CoreApp) -> str:
@@ -52,8 +52,8 @@ async def settle(pilot: object) -> None:
 
 
 @asyncio
-async def test_typing_previews_and_enter_runs(core: CoreApp, member: Caller) -> None:
-    app = PaletteApp(core, member)
+async def test_typing_previews_and_enter_runs(core: CoreApp, operator: Caller) -> None:
+    app = PaletteApp(core, operator)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press(*"create a high priority task called Buy milk")
@@ -76,9 +76,9 @@ async def test_typing_previews_and_enter_runs(core: CoreApp, member: Caller) -> 
 
 
 @asyncio
-async def test_confirmation_is_asked_and_n_runs_nothing(core: CoreApp, member: Caller) -> None:
+async def test_confirmation_is_asked_and_n_runs_nothing(core: CoreApp, operator: Caller) -> None:
     task_id = review_task(core)
-    app = PaletteApp(core, member)
+    app = PaletteApp(core, operator)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press(*f"mark task {task_id} as done", "enter")
@@ -96,11 +96,11 @@ async def test_confirmation_is_asked_and_n_runs_nothing(core: CoreApp, member: C
 
 
 @asyncio
-async def test_up_recalls_earlier_commands_per_user(core: CoreApp, member: Caller) -> None:
+async def test_up_recalls_earlier_commands_per_user(core: CoreApp, operator: Caller) -> None:
     history.remember("default", "alice", "list tasks")
     history.remember("default", "alice", "count companies")
     history.remember("default", "bob", "bob's own command")
-    app = PaletteApp(core, member)
+    app = PaletteApp(core, operator)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("up")
@@ -111,19 +111,19 @@ async def test_up_recalls_earlier_commands_per_user(core: CoreApp, member: Calle
         assert app.screen.query_one("#palette-input").value == ""  # type: ignore[attr-defined]
 
 
-def test_snapshot_empty(snap_compare: object, core: CoreApp, member: Caller) -> None:
-    assert snap_compare(PaletteApp(core, member), terminal_size=SIZE, run_before=settle)  # type: ignore[operator]
+def test_snapshot_empty(snap_compare: object, core: CoreApp, operator: Caller) -> None:
+    assert snap_compare(PaletteApp(core, operator), terminal_size=SIZE, run_before=settle)  # type: ignore[operator]
 
 
-def test_snapshot_plan_shown(snap_compare: object, core: CoreApp, member: Caller) -> None:
+def test_snapshot_plan_shown(snap_compare: object, core: CoreApp, operator: Caller) -> None:
     async def typed(pilot: object) -> None:
         await settle(pilot)
         await pilot.press(*"add a high priority task to call the supplier due 2025-03-01")  # type: ignore[attr-defined]
 
-    assert snap_compare(PaletteApp(core, member), terminal_size=SIZE, run_before=typed)  # type: ignore[operator]
+    assert snap_compare(PaletteApp(core, operator), terminal_size=SIZE, run_before=typed)  # type: ignore[operator]
 
 
-def test_snapshot_confirmation(snap_compare: object, core: CoreApp, member: Caller) -> None:
+def test_snapshot_confirmation(snap_compare: object, core: CoreApp, operator: Caller) -> None:
     task_id = review_task(core)
 
     async def confirm(pilot: object) -> None:
@@ -131,10 +131,10 @@ def test_snapshot_confirmation(snap_compare: object, core: CoreApp, member: Call
         await pilot.press(*f"mark task {task_id} as done", "enter")  # type: ignore[attr-defined]
         await settle(pilot)
 
-    assert snap_compare(PaletteApp(core, member), terminal_size=SIZE, run_before=confirm)  # type: ignore[operator]
+    assert snap_compare(PaletteApp(core, operator), terminal_size=SIZE, run_before=confirm)  # type: ignore[operator]
 
 
-def test_snapshot_error(snap_compare: object, core: CoreApp, member: Caller) -> None:
+def test_snapshot_error(snap_compare: object, core: CoreApp, operator: Caller) -> None:
     task_id = review_task(core)
 
     async def refused(pilot: object) -> None:
@@ -142,12 +142,12 @@ def test_snapshot_error(snap_compare: object, core: CoreApp, member: Caller) -> 
         await pilot.press(*f"delete task {task_id}", "enter", "y")  # type: ignore[attr-defined]
         await settle(pilot)
 
-    assert snap_compare(PaletteApp(core, member), terminal_size=SIZE, run_before=refused)  # type: ignore[operator]
+    assert snap_compare(PaletteApp(core, operator), terminal_size=SIZE, run_before=refused)  # type: ignore[operator]
 
 
 @asyncio
 async def test_with_a_model_enter_asks_it_and_enter_again_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, member: Caller
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, operator: Caller
 ) -> None:
     from tests.ai import stub_server as s
     from tests.ai.stub_server import StubModel
@@ -160,7 +160,7 @@ async def test_with_a_model_enter_asks_it_and_enter_again_runs(
         )
         stub.enqueue(s.tools(("task__create", {"title": "Asked the model", "priority": "low"})))
         try:
-            app = PaletteApp(core, member)
+            app = PaletteApp(core, operator)
             async with app.run_test(size=SIZE) as pilot:
                 await settle(pilot)
                 screen = app.screen

@@ -34,26 +34,26 @@ def expected(entity: str, roles: set[str], kind: CallerType) -> tuple[set[str], 
         return every, set()
     if kind is CallerType.AI_AGENT:
         if entity == "Patient":  # medical data: an AI may read, never write
-            ai_reads = reads if roles & {"admin", "member", "viewer"} else set()
+            ai_reads = reads if roles & {"admin", "operator", "viewer", "support"} else set()
             return ai_reads, set()
         if "admin" in roles:
             # An AI never deletes, nor restores a backup (core.model.registry.RESTORE_RULES).
             return every - {"delete", "restore"}, set()
-        if "member" in roles:
+        if "operator" in roles:
             return reads | (EDITS & every), set()
-        return (reads if "viewer" in roles else set()), set()
+        return (reads if roles & {"viewer", "support"} else set()), set()
     if "admin" in roles:
         return every, set()
-    if "member" in roles:
+    if "operator" in roles:
         return reads | (EDITS & every) | {"delete"}, {"delete"}
-    if "viewer" in roles:
+    if roles & {"viewer", "support"}:
         return reads, set()
     return set(), set()
 
 
 CASES = [
     (roles, kind)
-    for roles in ({"admin"}, {"member"}, {"viewer"}, set())
+    for roles in ({"admin"}, {"operator"}, {"viewer"}, {"support"}, {"member"}, set())
     for kind in (CallerType.HUMAN, CallerType.SCRIPT, CallerType.AI_AGENT, CallerType.SYSTEM)
 ]
 

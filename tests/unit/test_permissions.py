@@ -30,10 +30,10 @@ def test_unmatched_verb_is_denied() -> None:
 
 
 def test_first_matching_rule_wins() -> None:
-    allow_first = (allow("get", roles=("member",)), deny("get", roles=("member",)))
-    deny_first = (deny("get", roles=("member",)), allow("get", roles=("member",)))
-    assert decision(allow_first, "get", caller("member")) is Decision.ALLOW
-    assert decision(deny_first, "get", caller("member")) is Decision.DENY
+    allow_first = (allow("get", roles=("operator",)), deny("get", roles=("operator",)))
+    deny_first = (deny("get", roles=("operator",)), allow("get", roles=("operator",)))
+    assert decision(allow_first, "get", caller("operator")) is Decision.ALLOW
+    assert decision(deny_first, "get", caller("operator")) is Decision.DENY
 
 
 def test_deny_placed_before_a_broad_allow_takes_precedence() -> None:
@@ -63,8 +63,8 @@ def test_wildcard_matches_any_verb_including_custom() -> None:
 
 
 def test_roles_must_intersect() -> None:
-    rules = (allow("update", roles=("member", "admin")),)
-    assert decision(rules, "update", caller("member")) is Decision.ALLOW
+    rules = (allow("update", roles=("operator", "admin")),)
+    assert decision(rules, "update", caller("operator")) is Decision.ALLOW
     assert decision(rules, "update", caller("viewer", "admin")) is Decision.ALLOW
     assert decision(rules, "update", caller("viewer")) is Decision.DENY
     assert decision(rules, "update", caller()) is Decision.DENY
@@ -85,22 +85,22 @@ def test_caller_types_must_match() -> None:
 
 
 def test_roles_and_caller_types_must_both_match() -> None:
-    rules = (allow("update", roles=("member",), caller_types=(CallerType.HUMAN,)),)
-    assert decision(rules, "update", caller("member")) is Decision.ALLOW
-    assert decision(rules, "update", caller("member", kind=CallerType.AI_AGENT)) is Decision.DENY
+    rules = (allow("update", roles=("operator",), caller_types=(CallerType.HUMAN,)),)
+    assert decision(rules, "update", caller("operator")) is Decision.ALLOW
+    assert decision(rules, "update", caller("operator", kind=CallerType.AI_AGENT)) is Decision.DENY
     assert decision(rules, "update", caller("viewer")) is Decision.DENY
 
 
 def test_ownership_own_gives_own_decision() -> None:
-    rules = (allow("delete", roles=("member",), ownership="own"),)
-    assert decision(rules, "delete", caller("member")) is Decision.OWN
+    rules = (allow("delete", roles=("operator",), ownership="own"),)
+    assert decision(rules, "delete", caller("operator")) is Decision.OWN
     assert decision(rules, "delete", caller("viewer")) is Decision.DENY
 
 
 def test_an_earlier_any_rule_beats_a_later_own_rule() -> None:
     rules = (allow("delete", roles=("admin",)), allow("delete", ownership="own"))
     assert decision(rules, "delete", caller("admin")) is Decision.ALLOW
-    assert decision(rules, "delete", caller("member")) is Decision.OWN
+    assert decision(rules, "delete", caller("operator")) is Decision.OWN
 
 
 def test_deny_with_ownership_own_is_still_deny() -> None:
@@ -127,8 +127,8 @@ def test_demo_policy_ai_agent_never_deletes() -> None:
 def test_demo_policy_roles() -> None:
     from entities.policies import STANDARD
 
-    assert decision(STANDARD, "delete", caller("member")) is Decision.OWN
-    assert decision(STANDARD, "update", caller("member")) is Decision.ALLOW
+    assert decision(STANDARD, "delete", caller("operator")) is Decision.OWN
+    assert decision(STANDARD, "update", caller("operator")) is Decision.ALLOW
     assert decision(STANDARD, "update", caller("viewer")) is Decision.DENY
     assert decision(STANDARD, "list", caller("viewer")) is Decision.ALLOW
     assert decision(STANDARD, "delete", caller(kind=CallerType.SYSTEM)) is Decision.ALLOW

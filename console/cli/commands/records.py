@@ -157,13 +157,28 @@ def list_(
 @click.command()
 @ENTITY_ARGUMENT
 @RECORD_ID
+@click.option(
+    "--reveal",
+    "reveal",
+    multiple=True,
+    metavar="FIELD",
+    help="Show this sensitive field unmasked (if your roles may read it); audited.",
+)
 @click.pass_obj
-def get(state: CliState, entity_name: str, record_id: str) -> None:
-    """Show one record."""
+def get(state: CliState, entity_name: str, record_id: str, reveal: tuple[str, ...]) -> None:
+    """Show one record; sensitive fields you may not read are masked."""
     from console.cli.common import dispatch, emit_record, resolve
 
     entity = resolve(state, entity_name)
-    emit_record(state, dispatch(state, f"{entity.key}.get", {"id": record_id}))
+    fields = sorted({n.strip() for r in reveal for n in r.split(",") if n.strip()})
+    if fields:  # the audited reveal first: a refusal shows nothing of the record
+        revealed = dispatch(
+            state, "record.reveal", {"entity": entity.name, "id": record_id, "fields": fields}
+        )
+    record = dispatch(state, f"{entity.key}.get", {"id": record_id})
+    if fields:
+        record = {**record, **{k: v for k, v in revealed.items() if k != "id"}}
+    emit_record(state, record)
 
 
 @click.command(short_help="Create a record from KEY=VALUE pairs.")
