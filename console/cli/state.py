@@ -69,13 +69,13 @@ def _build_app(overrides: dict[str, Any]) -> App:
     """Bootstrap, turning a bad setting (tenant, database URL, domain) into a usage error."""
     from sqlalchemy.exc import ArgumentError
 
-    from core.bootstrap import bootstrap
+    from ai.capabilities import bootstrap_with_ai
     from core.contracts import DefinitionError
     from core.settings import SettingsError
 
     settings = load_settings(overrides)
     try:
-        return bootstrap(settings)
+        return bootstrap_with_ai(settings)  # the entities' AI capabilities reach a model
     except DefinitionError:
         raise
     except SettingsError as exc:
