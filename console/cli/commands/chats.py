@@ -90,9 +90,7 @@ def show(state: CliState, session_id: str) -> None:
     "--format",
     "export_format",
     type=click.Choice(("md", "json")),
-    default="md",
-    show_default=True,
-    help="Markdown for people, JSON for tools.",
+    help="md (Markdown, for people; the default) or json (for tools).",
 )
 @click.option(
     "--output",
@@ -101,9 +99,12 @@ def show(state: CliState, session_id: str) -> None:
     help="Write to this file instead of stdout.",
 )
 @click.pass_obj
-def export(state: CliState, session_id: str, export_format: str, output: str | None) -> None:
+def export(state: CliState, session_id: str, export_format: str | None, output: str | None) -> None:
     """A session's transcript, with the audit entries of the actions it ran."""
     from console.cli import transcript
+
+    # `--format json` anywhere is taken as the global output format: it means JSON here too
+    export_format = export_format or ("json" if state.fmt == "json" else "md")
 
     text = transcript.render(transcript.load(state.app, state.caller(), session_id), export_format)
     if output is None:
