@@ -94,7 +94,8 @@ class ChatReviewScreen(ShellScreen):
         table.focus()
 
     def load(self) -> None:
-        request = {**parse_filter(self.query_one(Input).value), "limit": PAGE}
+        text = self.query_one("#review-filter", Input).value
+        request = {**parse_filter(text), "limit": PAGE}
         self.ask(
             lambda: self.session.call("chat.sessions", request),
             self.show,
@@ -128,7 +129,7 @@ class ChatReviewScreen(ShellScreen):
         self.query_one(DataTable).focus()
 
     def action_filter(self) -> None:
-        self.query_one(Input).focus()
+        self.query_one("#review-filter", Input).focus()
 
     def action_reload(self) -> None:
         self.load()
@@ -297,7 +298,7 @@ class TranscriptExportScreen(BusScreen):
     @on(Button.Pressed, "#transcript-export-start")
     @on(Input.Submitted)
     def start(self) -> None:
-        path = Path(self.query_one(Input).value).expanduser()
+        path = Path(self.query_one("#transcript-export-path", Input).value).expanduser()
         data, fmt = self.data, self.fmt
         self.ask(lambda: write_transcript(data, fmt, path), self.finished, failed=self.failed)
 
