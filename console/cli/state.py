@@ -61,6 +61,8 @@ class CliState:
 
     def close(self) -> None:
         if self._app is not None:
+            if "ai.metering" in sys.modules:  # a capability's usage line, written first
+                sys.modules["ai.metering"].flush()
             self._app.close()
             self._app = None
 

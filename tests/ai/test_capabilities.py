@@ -231,3 +231,26 @@ def test_the_runner_refuses_without_routes_so_core_falls_back() -> None:
     capability = entities.projects.TASK.ai_capabilities[1]
     with pytest.raises(CapabilityFailed, match="no model"):
         runner(CapabilityRequest("default", "alice", "Task", "x", capability, {"title": "t"}))
+
+
+def test_metasaas_run_asks_the_model_and_meters_the_call(tmp_path: Any) -> None:
+    from tests.cli.conftest import ADMIN as CLI_ADMIN
+    from tests.cli.conftest import dispatch, prepare, run_cli
+
+    url = f"sqlite:///{tmp_path / 'run.db'}"
+    prepare(url, seeded=False)
+    task = dispatch(url, "task.create", {"title": "Ship it", "priority": "low"}, CLI_ADMIN)
+    with StubModel() as stub:
+        stub.enqueue(text("Ship the release."))
+        env = {
+            "METASAAS_AI__MODEL": "openai/gpt-4o-mini",
+            "METASAAS_AI__API_BASE": stub.base_url,
+            "METASAAS_AI__MAX_RETRIES": "0",
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        }
+        result = run_cli("run", "task.summarize", f"id={task['id']}", "--format", "json",
+                         db=url, env=env)  # fmt: skip
+    assert result.code == 0, result.stderr
+    assert (result.json()["output"], result.json()["source"]) == ("Ship the release.", "model")
+    usage = dispatch(url, "ai_usage.summary", {"by": "model"}, CLI_ADMIN)["items"]
+    assert [(u["calls"], u["errors"]) for u in usage] == [(1, 0)]  # written before exit
