@@ -164,6 +164,37 @@ class ModelCapabilityRunner:
         raise CapabilityFailed("; ".join(failures))
 
 
+class StoredRoles:
+    """The roles an after-commit capability acts with: the user's, never the process's.
+
+    A background subscriber may run in another process than the one whose user caused
+    the event, so the roles come from the `users` table; the configured user (the
+    development caller) falls back to the configured roles; anyone else gets none, and
+    the AI then cannot read or write the record (nothing is written).
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app: App | None = None
+
+    def __call__(self, tenant: str, user: str) -> frozenset[str]:
+        if self.app is not None:
+            import sqlalchemy as sa
+
+            from core.db.platform_tables import users
+
+            stmt = sa.select(users.c.roles).where(
+                users.c.tenant_id == tenant, users.c.username == user
+            )
+            with self.app.engine.connect() as conn:
+                row = conn.execute(stmt).first()
+            if row is not None:
+                return frozenset(str(r) for r in row.roles or ())
+        if user == self.settings.user and tenant == self.settings.tenant:
+            return frozenset(self.settings.roles)
+        return frozenset()
+
+
 def bootstrap_with_ai(settings: Settings | None = None, **kwargs: Any) -> App:
     """`bootstrap()` with the model runner for the entities' capabilities: what every
     surface builds. Without a model configured the runner fails at once (no network),
@@ -173,7 +204,10 @@ def bootstrap_with_ai(settings: Settings | None = None, **kwargs: Any) -> App:
 
     settings = settings or Settings()
     runner = kwargs.pop("capabilities", None) or ModelCapabilityRunner(settings)
-    app = bootstrap(settings, capabilities=runner, **kwargs)
+    roles = kwargs.pop("roles_of", None) or StoredRoles(settings)
+    app = bootstrap(settings, capabilities=runner, roles_of=roles, **kwargs)
     if isinstance(runner, ModelCapabilityRunner):
         runner.bind(app)
+    if isinstance(roles, StoredRoles):
+        roles.app = app
     return app

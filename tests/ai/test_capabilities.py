@@ -23,6 +23,7 @@ from tests.conftest import make_caller
 from tests.support.engine_helpers import delivery_rows, domain_with, entity_with
 
 DOB = "1961-04-12"
+DEV = make_caller(user="dev-admin", roles=("admin",))  # the configured user of Settings()
 
 
 def _app(db_url: str, stub: StubModel | None, **ai: Any) -> App:
@@ -191,7 +192,7 @@ def test_on_create_writes_the_answer_back_as_the_ai_agent(
 ) -> None:
     apps.append(app := _app(db_url, stub))
     stub.enqueue(text("high"))
-    task = app.bus.dispatch("task.create", {"title": "Server is down"}, ADMIN)
+    task = app.bus.dispatch("task.create", {"title": "Server is down"}, DEV)
     assert app.bus.dispatcher.drain()
     assert app.bus.dispatch("task.get", {"id": str(task["id"])}, ADMIN)["priority"] == "high"
     (write,) = [e for e in ai_entries(app) if e["action_id"] == "task.update"]
@@ -204,7 +205,7 @@ def test_on_create_is_delivered_once_after_a_crash_between_commit_and_delivery(
 ) -> None:
     stub.enqueue(stall(1.5))  # the first process is still waiting when it ends
     apps.append(first := _app(db_url, stub, timeout_seconds=5))
-    task = first.bus.dispatch("task.create", {"title": "Left behind"}, ADMIN)
+    task = first.bus.dispatch("task.create", {"title": "Left behind"}, DEV)
     worker = first.bus.dispatcher._worker
     first.bus.dispatcher.close(timeout=0.1)
     stub.enqueue(text("high"))
@@ -254,3 +255,40 @@ def test_metasaas_run_asks_the_model_and_meters_the_call(tmp_path: Any) -> None:
     assert (result.json()["output"], result.json()["source"]) == ("Ship the release.", "model")
     usage = dispatch(url, "ai_usage.summary", {"by": "model"}, CLI_ADMIN)["items"]
     assert [(u["calls"], u["errors"]) for u in usage] == [(1, 0)]  # written before exit
+
+
+def _add_user(app: App, username: str, roles: list[str]) -> None:
+    import datetime as dt
+    import uuid
+
+    from core.db.platform_tables import users
+
+    row = {
+        "id": uuid.uuid4(),
+        "tenant_id": "default",
+        "username": username,
+        "display_name": username,
+        "roles": roles,
+        "created_at": dt.datetime.now(dt.UTC),
+    }
+    with app.engine.begin() as conn:
+        conn.execute(users.insert().values(**row))
+
+
+def test_on_create_acts_with_the_stored_roles_of_the_user_not_the_process(
+    db_url: str, stub: StubModel, apps: list[App]
+) -> None:
+    apps.append(app := _app(db_url, stub))
+    stub.default = text("high")
+    _add_user(app, "vera", ["member"])
+    vera = make_caller(user="vera", roles=("member",))
+    stranger = make_caller(user="stan", roles=("member",))  # in no users row
+    written = app.bus.dispatch("task.create", {"title": "Vera's"}, vera)
+    skipped = app.bus.dispatch("task.create", {"title": "Stan's"}, stranger)
+    assert app.bus.dispatcher.drain()
+    get = lambda t: app.bus.dispatch("task.get", {"id": str(t["id"])}, ADMIN)  # noqa: E731
+    assert get(written)["priority"] == "high"
+    assert get(skipped)["priority"] == "medium"  # no roles: the AI may not even read it
+    assert len(stub.requests) == 1
+    (write,) = [e for e in ai_entries(app) if e["action_id"] == "task.update"]
+    assert write["actor_id"] == "vera"
