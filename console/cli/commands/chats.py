@@ -7,13 +7,15 @@ someone else's is audited and their sensitive values come back masked.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from console.cli.options import CURSOR
 from console.cli.output import emit
 from console.cli.state import CliState
 
-TABLE_COLUMNS = ["id", "owner_id", "title", "last_active_at", "messages", "actions", "errors"]
+TABLE_COLUMNS = ["id", "owner", "active", "msg", "act", "err", "title"]
 MESSAGE_COLUMNS = ["seq", "role", "created_at", "action_id", "error", "content"]
 
 
@@ -57,7 +59,24 @@ def list_(
         "cursor": cursor,
     }
     page = dispatch(state, "chat.sessions", {k: v for k, v in request.items() if v is not None})
-    emit(page, state.format, TABLE_COLUMNS if state.format == "table" else None)
+    if state.format == "table":  # narrow headers and minute times: fits 80 columns
+        rows = [_row(item) for item in page["items"]]
+        emit({"items": rows, "next_cursor": page["next_cursor"]}, "table", TABLE_COLUMNS)
+    else:
+        emit(page, state.format)
+
+
+def _row(item: dict[str, Any]) -> dict[str, Any]:
+    active = item["last_active_at"]
+    return {
+        "id": item["id"],
+        "owner": item["owner_id"],
+        "active": active.strftime("%Y-%m-%d %H:%M") if active is not None else "",
+        "msg": item["messages"],
+        "act": item["actions"],
+        "err": item["errors"],
+        "title": item["title"],
+    }
 
 
 @chats.command("show")
