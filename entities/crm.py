@@ -7,7 +7,7 @@ direction, no workflow), so it is the module to copy when declaring a new entity
 from __future__ import annotations
 
 from core.contracts import AICapability, Entity, Field, UIHints, belongs_to, define_entity, has_many
-from entities.policies import STANDARD
+from entities.policies import COMPANY_RULES, CONTACT_RULES
 
 INDUSTRIES: tuple[str, ...] = (
     "software",
@@ -55,7 +55,7 @@ COMPANY: Entity = define_entity(
             "contacts", "Contact", inverse="company", description="People we know at this company."
         ),
     ),
-    permissions=STANDARD,
+    permissions=COMPANY_RULES,
     ui=UIHints(
         list_columns=("name", "industry", "employees", "annual_revenue", "city"),
         search_fields=("name", "website", "notes"),
@@ -100,7 +100,7 @@ CONTACT: Entity = define_entity(
             "company", "Company", on_delete="set_null", description="Where this person works."
         ),
     ),
-    permissions=STANDARD,
+    permissions=CONTACT_RULES,
     ui=UIHints(
         list_columns=("first_name", "last_name", "email", "title", "company_id"),
         search_fields=("first_name", "last_name", "email", "title"),

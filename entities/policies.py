@@ -64,3 +64,9 @@ PATIENT_RULES: tuple[PermissionRule, ...] = (
     *standard_rules(),
 )
 """Rules for patients: the standard policy behind a stricter fence for AI agents."""
+
+# On-demand AI capabilities (`task.summarize`) answer about a record and write nothing:
+# whoever may read the entity may ask.
+TASK_RULES: tuple[PermissionRule, ...] = standard_rules(read_verbs=("summarize",))
+COMPANY_RULES: tuple[PermissionRule, ...] = standard_rules(read_verbs=("classify_industry",))
+CONTACT_RULES: tuple[PermissionRule, ...] = standard_rules(read_verbs=("draft_intro_email",))

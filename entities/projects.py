@@ -30,7 +30,7 @@ from core.contracts import (
     define_entity,
     has_many,
 )
-from entities.policies import PROJECT_RULES, STANDARD, SUMMARY
+from entities.policies import PROJECT_RULES, SUMMARY, TASK_RULES
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ TASK: Entity = define_entity(
         belongs_to("project", "Project", on_delete="cascade"),
     ),
     workflows=(TASK_WORKFLOW,),
-    permissions=STANDARD,
+    permissions=TASK_RULES,
     ui=UIHints(
         list_columns=("title", "status", "priority", "due_date", "project_id"),
         search_fields=("title", "description"),

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from console.cli.exit_codes import HELP_TEXT, ExitCode, exit_code_for
-from console.cli.options import FORMATS, GLOBAL_FLAGS, GLOBAL_WITH_VALUE
+from console.cli.options import FORMATS, GLOBAL_FLAGS, GLOBAL_WITH_VALUE, LOCAL_FORMATS
 from console.cli.state import CliState
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -106,6 +106,7 @@ COMMAND_MODULES = (
     "repl",
     "completion",
     "ai",
+    "chats",
     "tui",
 )
 
@@ -219,7 +220,9 @@ def hoist_global_options(args: list[str]) -> list[str]:
             rest.extend(args[i:])
             break
         name = arg.split("=", 1)[0]
-        if name in GLOBAL_WITH_VALUE:
+        if _own_format(args, i):
+            rest.append(arg)  # `chats export ID --format md`: the command's own option
+        elif name in GLOBAL_WITH_VALUE:
             if "=" in arg:
                 front.append(arg)
             else:
@@ -231,6 +234,13 @@ def hoist_global_options(args: list[str]) -> list[str]:
             rest.append(arg)
         i += 1
     return front + rest
+
+
+def _own_format(args: list[str], i: int) -> bool:
+    """`--format md` belongs to the command (a transcript export), not to the output."""
+    arg = args[i]
+    value = arg.split("=", 1)[1] if "=" in arg else (args[i + 1] if i + 1 < len(args) else "")
+    return arg.split("=", 1)[0] == "--format" and value in LOCAL_FORMATS
 
 
 def _peek_format(args: list[str], obj: CliState | None = None) -> str:

@@ -24,6 +24,9 @@ SHELLS = ("bash", "zsh", "fish")
 # Global options, accepted anywhere on the line (see `main.hoist_global_options`).
 GLOBAL_WITH_VALUE = ("--db", "--tenant", "--format")
 GLOBAL_FLAGS = ("--debug",)
+# Values of `--format` that only a command's own option takes (`chats export --format md`):
+# left in place instead of being hoisted to the global output format.
+LOCAL_FORMATS = ("md",)
 CALLER_TYPES = ("human", "script", "ai_agent", "system")
 
 

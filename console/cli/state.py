@@ -61,6 +61,8 @@ class CliState:
 
     def close(self) -> None:
         if self._app is not None:
+            if "ai.metering" in sys.modules:  # a capability's usage line, written first
+                sys.modules["ai.metering"].flush()
             self._app.close()
             self._app = None
 
@@ -69,13 +71,13 @@ def _build_app(overrides: dict[str, Any]) -> App:
     """Bootstrap, turning a bad setting (tenant, database URL, domain) into a usage error."""
     from sqlalchemy.exc import ArgumentError
 
-    from core.bootstrap import bootstrap
+    from ai.capabilities import bootstrap_with_ai
     from core.contracts import DefinitionError
     from core.settings import SettingsError
 
     settings = load_settings(overrides)
     try:
-        return bootstrap(settings)
+        return bootstrap_with_ai(settings)  # the entities' AI capabilities reach a model
     except DefinitionError:
         raise
     except SettingsError as exc:

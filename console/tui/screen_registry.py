@@ -89,3 +89,10 @@ register_screen(
     description="Chat",
     key_display="^t",
 )
+register_screen(
+    "review",
+    "console.tui.screens.chat_review:ChatReviewScreen",
+    key="ctrl+r",
+    description="Review",
+    key_display="^r",
+)

@@ -19,7 +19,13 @@ REGISTRY = build_registry(entities.DOMAIN)
 BUS = Bus(REGISTRY, UnitOfWork(sa.create_engine("sqlite://")))  # never connects
 READS = {"list", "count", "get", "transitions"}
 EDITS = {"create", "update", "transition"}
-EXTRA_READS = {"Project": {"summary"}}
+# On-demand AI capabilities answer about a record and write nothing: readers may ask.
+EXTRA_READS = {
+    "Project": {"summary"},
+    "Task": {"summarize"},
+    "Company": {"classify_industry"},
+    "Contact": {"draft_intro_email"},
+}
 
 
 def _verbs(entity: str) -> set[str]:

@@ -62,8 +62,20 @@ def related(session: Session, entity: Entity, record: dict[str, Any]) -> dict[st
         "refs": refs,
         "children": children,
         "moves": moves,
+        "capabilities": capabilities(session, entity),
         "history": session.history(str(record["id"])),
     }
+
+
+def capabilities(session: Session, entity: Entity) -> list[str]:
+    """The entity's on-demand AI capabilities this caller may run (`task.summarize`)."""
+    offered = {
+        f"{entity.key}.{c.id}": c.id for c in entity.ai_capabilities if c.trigger == "on_demand"
+    }
+    if not offered:
+        return []
+    allowed = {a.id for a in session.core.bus.allowed_actions(session.caller, entity.name)}
+    return [name for action, name in offered.items() if action in allowed]
 
 
 class RecordDetailScreen(ShellScreen):
@@ -81,6 +93,7 @@ class RecordDetailScreen(ShellScreen):
             yield Static("", id="detail-fields")
             yield Static("Links", classes="section")
             yield OptionList(id="links", classes="links", compact=True)
+            yield Static("", id="ai-result")
             yield Static("History", classes="section")
             yield Static("", id="history")
 
@@ -165,6 +178,9 @@ class RecordDetailScreen(ShellScreen):
                         id=f"all:{target.name}:{column}",
                     )
                 )
+        for name in around.get("capabilities", []):
+            label = Text(f"✦ AI: {name.replace('_', ' ')}", style="bold")
+            options.append(Option(label, id=f"ai:{name}:"))
         moves = around["moves"]
         for workflow in (moves or {}).get("workflows", []):
             for move in workflow["moves"]:
@@ -188,6 +204,8 @@ class RecordDetailScreen(ShellScreen):
             text = f"{value}={self.record_id}"
             query = Query({value: self.record_id}, None, target.ui.default_sort, text)
             self.app.push_screen(EntityTableScreen(target, query))
+        elif kind == "ai":
+            self.run_capability(name)
         elif kind == "move" and self.record is not None:
             payload = {
                 "id": self.record_id,
@@ -205,6 +223,19 @@ class RecordDetailScreen(ShellScreen):
         self.app.post_message(RecordsChanged(self.entity.name, record))
         self.notify("moved", markup=False)
         self.load()
+
+    def run_capability(self, name: str) -> None:
+        """Ask the model (or the fallback) about this record; the answer shows below."""
+        self.query_one("#ai-result", Static).update(Text(f"{name}: asking…", style="dim"))
+        payload = {"id": self.record_id}
+        self.ask(
+            lambda: self.session.call(f"{self.entity.key}.{name}", payload),
+            self._answered,
+            group="capability",
+        )
+
+    def _answered(self, answer: dict[str, Any]) -> None:
+        self.query_one("#ai-result", Static).update(capability_text(answer))
 
     def action_reload(self) -> None:
         self.load()
@@ -226,6 +257,19 @@ class RecordDetailScreen(ShellScreen):
     def action_transition(self) -> None:
         if self.record is not None:
             flows.move_one(self, self.entity, self.record, self.load)
+
+
+def capability_text(answer: dict[str, Any]) -> Text:
+    """`summarize (model): ...`; the output is record-derived text, shown as data."""
+    source = {"model": "model", "fallback": "fallback: no usable model answer"}.get(
+        str(answer.get("source")), "no answer: no usable model answer and no fallback"
+    )
+    text = Text(f"✦ {answer.get('capability')} ({source})\n", style="bold")
+    output = answer.get("output")
+    if output is not None:
+        shown = output if isinstance(output, str) else display(output)
+        text.append_text(safe_text(shown, single_line=False))
+    return text
 
 
 def history_text(entries: list[dict[str, Any]] | None) -> Text:
