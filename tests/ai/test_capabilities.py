@@ -140,7 +140,7 @@ def test_the_on_demand_verbs_are_reads_for_every_role_that_reads_the_entity(
     apps.append(app := _app(db_url, stub))
     stub.default = text("A summary.")
     task = app.bus.dispatch("task.create", {"title": "Report"}, ADMIN)
-    for role in ("member", "viewer"):
+    for role in ("operator", "viewer", "support"):
         reader = make_caller(user="bob", roles=(role,))
         answer = app.bus.dispatch("task.summarize", {"id": str(task["id"])}, reader)
         assert answer["output"] == "A summary."
@@ -280,9 +280,9 @@ def test_on_create_acts_with_the_stored_roles_of_the_user_not_the_process(
 ) -> None:
     apps.append(app := _app(db_url, stub))
     stub.default = text("high")
-    _add_user(app, "vera", ["member"])
-    vera = make_caller(user="vera", roles=("member",))
-    stranger = make_caller(user="stan", roles=("member",))  # in no users row
+    _add_user(app, "vera", ["operator"])
+    vera = make_caller(user="vera", roles=("operator",))
+    stranger = make_caller(user="stan", roles=("operator",))  # in no users row
     written = app.bus.dispatch("task.create", {"title": "Vera's"}, vera)
     skipped = app.bus.dispatch("task.create", {"title": "Stan's"}, stranger)
     assert app.bus.dispatcher.drain()

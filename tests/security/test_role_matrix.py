@@ -24,7 +24,9 @@ from core.seeding import seed
 from tests.support.engine_helpers import AppFactory
 
 ROLES = ("admin", "operator", "viewer", "support")
-READS = {"list", "count", "get", "transitions", "summary"}
+# On-demand AI capabilities the demo entities grant to every reader (entities/policies.py).
+CAPABILITY_READS = {"summarize", "classify_industry", "draft_intro_email"}
+READS = {"list", "count", "get", "transitions", "summary", *CAPABILITY_READS}
 EDITS = {"create", "update", "transition"}
 SYSTEM = Caller("system", "default", frozenset(), CallerType.SYSTEM)
 _serial = itertools.count()
@@ -33,8 +35,8 @@ _serial = itertools.count()
 def meaning(role: str, verb: str) -> str:
     """'allow', 'own' (only on records the caller created) or 'deny', from the README.
 
-    On-demand AI capabilities (`company.classify_industry`) are not among the verbs the
-    roles name, so they are the admin's unless an entity grants them by name.
+    On-demand AI capabilities are the admin's unless an entity grants them by name; the
+    demo entities grant theirs (`task.summarize`, ...) to every role that reads them.
     """
     if role == "admin":
         return "allow"

@@ -24,8 +24,8 @@ from core.settings import Settings
 from tests.tui.support import FIXED_NOW, Harness, fixed_clock, screen_text, settle
 
 BORN = "1961-04-12"
-OLIVE = Caller("olive", "default", frozenset({"member"}))
-OLIVE_AI = Caller("olive", "default", frozenset({"member"}), CallerType.AI_AGENT)
+OLIVE = Caller("olive", "default", frozenset({"operator"}))
+OLIVE_AI = Caller("olive", "default", frozenset({"operator"}), CallerType.AI_AGENT)
 SMALL = (80, 24)
 asyncio = pytest.mark.asyncio
 
