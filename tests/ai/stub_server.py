@@ -20,7 +20,7 @@ from typing import Any
 
 @dataclass
 class Reply:
-    kind: str = "text"  # text | tools | status | stall | malformed | drop
+    kind: str = "text"  # text | tools | status | stall | malformed | drop | cut
     text: str = ""
     tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     stream: bool | None = None  # None: stream when the request asks for it
@@ -55,6 +55,16 @@ def malformed() -> Reply:
 
 def drop() -> Reply:
     return Reply("drop")
+
+
+def cut(content: str) -> Reply:
+    """Stream the first half of `content`'s words, then close the connection mid-body."""
+    return Reply("cut", text=content, stream=True)
+
+
+def words(count: int, delay: float = 0.0) -> Reply:
+    """A streamed answer of `count` word tokens, `delay` seconds apart (for stop and bench)."""
+    return Reply("text", text=" ".join(f"w{i}" for i in range(count)), stream=True, seconds=delay)
 
 
 class StubModel:
@@ -193,6 +203,9 @@ def _chunk(model: str, delta: dict[str, Any], finish: str | None, **extra: Any) 
 
 
 def _stream(handler: BaseHTTPRequestHandler, reply: Reply, model: str, finish: str) -> None:
+    if reply.kind == "cut":
+        _cut(handler, reply, model)
+        return
     parts = [_chunk(model, {"role": "assistant", "content": ""}, None)]
     words = reply.text.split(" ") if reply.text else []
     for i, word in enumerate(words):
@@ -213,9 +226,30 @@ def _stream(handler: BaseHTTPRequestHandler, reply: Reply, model: str, finish: s
     handler.send_header("Connection", "close")
     handler.end_headers()
     for part in parts:
+        if reply.seconds and part.startswith(b'data: {"id"') and b'"content"' in part:
+            time.sleep(reply.seconds)
         handler.wfile.write(part)
         handler.wfile.flush()
     handler.close_connection = True
+
+
+def _cut(handler: BaseHTTPRequestHandler, reply: Reply, model: str) -> None:
+    """Promise a longer body than is sent, so the client sees the connection break."""
+    words = reply.text.split(" ")
+    half = words[: max(1, len(words) // 2)]
+    parts = [_chunk(model, {"role": "assistant", "content": ""}, None)]
+    parts += [
+        _chunk(model, {"content": w if i == 0 else " " + w}, None) for i, w in enumerate(half)
+    ]
+    sent = b"".join(parts)
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/event-stream")
+    handler.send_header("Content-Length", str(len(sent) * 3))
+    handler.end_headers()
+    handler.wfile.write(sent)
+    handler.wfile.flush()
+    handler.close_connection = True
+    handler.connection.shutdown(2)
 
 
 def _send(
