@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import uuid
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,7 @@ from ai.plan import Plan, empty
 from ai.preview import preview
 from ai.replies import ProviderError, Reply, Route, Usage
 from ai.runner import Origin, provenance
-from core.errors import InvalidInput, MetaSaasError
+from core.errors import InvalidInput, MetaSaasError, NotFound
 
 if TYPE_CHECKING:
     from ai.gateway import Gateway
@@ -146,6 +147,11 @@ class ChatEngine:
             check(self.user)
 
     def _open(self, text: str, model: str | None) -> None:
+        if self.session_id is not None and not self._loaded:
+            try:
+                self.session_id = str(uuid.UUID(self.session_id))
+            except ValueError:
+                raise NotFound(f"no chat session {self.session_id}", {"field": "session"}) from None
         if self.session_id is None:
             self.session_id = store.start(self.app, self.user, text, model)
         if not self._loaded:
