@@ -113,7 +113,7 @@ class ChatEngine:
         self._loaded = session_id is None
         self._stop = threading.Event()
         self._command = ""
-        self._partial = ""
+        self._parts: list[str] = []
 
     def stop(self) -> None:
         self._stop.set()
@@ -181,7 +181,7 @@ class ChatEngine:
                 yield from self._offline(text, str(exc), tally, record_user=False)
                 return
             if reply is None or self.stopped:
-                partial = reply.text if reply is not None else self._partial
+                partial = reply.text if reply is not None else "".join(self._parts)
                 self._store("assistant", partial, partial=True, model=routes[0].model)
                 self.history.append({"role": "assistant", "content": partial})
                 return
@@ -201,7 +201,7 @@ class ChatEngine:
     ) -> Generator[Event, None, Reply | None]:
         """Tokens as they come; the next model while none came; None when stopped."""
         failures: list[str] = []
-        self._partial = ""
+        self._parts = []
         for route in routes:
             parts: list[str] = []
             stream = self.gateway.stream(route, messages, tools, purpose="chat")
@@ -210,7 +210,7 @@ class ChatEngine:
                     if isinstance(item, Reply):
                         return item
                     parts.append(item)
-                    self._partial = "".join(parts)
+                    self._parts = parts
                     yield Token(item)
                     if self.stopped:
                         return None

@@ -86,6 +86,11 @@ class StubModel:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/v1"
 
+    @property
+    def first_token_at(self) -> float | None:
+        """`time.perf_counter()` when the last streamed answer's first token was sent."""
+        return getattr(self._server, "first_token_at", None)
+
     def enqueue(self, *replies: Reply) -> None:
         with self._lock:
             self.script.extend(replies)
@@ -225,9 +230,14 @@ def _stream(handler: BaseHTTPRequestHandler, reply: Reply, model: str, finish: s
     handler.send_header("Cache-Control", "no-cache")
     handler.send_header("Connection", "close")
     handler.end_headers()
+    first = True
     for part in parts:
-        if reply.seconds and part.startswith(b'data: {"id"') and b'"content"' in part:
+        content = b'"content": "' in part and b'"content": ""' not in part
+        if reply.seconds and content:
             time.sleep(reply.seconds)
+        if content and first:
+            first = False
+            handler.server.first_token_at = time.perf_counter()  # type: ignore[attr-defined]
         handler.wfile.write(part)
         handler.wfile.flush()
     handler.close_connection = True

@@ -167,6 +167,7 @@ class ChatScreen(Screen[None]):
         self.running = True
         self.opened = None
         await self._say(text)
+        await self._open_answer()  # ready before the first token, which then only appends
         self._status("answering… (Esc stops)")
         self._turn(self.engine, text)
 
@@ -182,16 +183,22 @@ class ChatScreen(Screen[None]):
         await handler(message.event)
         self.query_one("#chat-log", VerticalScroll).scroll_end(animate=False)
 
-    async def _on_token(self, event: Any) -> None:
+    async def _open_answer(self) -> MarkdownStream:
         if self._stream is None:
             self._answer = Markdown(classes="answer")
             await self.query_one("#chat-log", VerticalScroll).mount(self._answer)
             self._stream = Markdown.get_stream(self._answer)
-        await self._stream.write(event.text)
+        return self._stream
+
+    async def _on_token(self, event: Any) -> None:
+        stream = self._stream or await self._open_answer()
+        await stream.write(event.text)
 
     async def _end_answer(self) -> None:
         if self._stream is not None:
             await self._stream.stop()
+        if self._answer is not None and not self._answer.source:
+            await self._answer.remove()  # no text came (a tool call, an error)
         self._stream = None
         self._answer = None
 
@@ -265,7 +272,8 @@ class ChatScreen(Screen[None]):
         listing.add_option(Option("+ New chat", id=NEW))
         for item in message.items:
             title = str(item.get("title") or "chat")
-            listing.add_option(Option(Text(title[:40]), id=str(item["id"])))
+            shown = Text(title[:60], no_wrap=True, overflow="ellipsis")
+            listing.add_option(Option(shown, id=str(item["id"])))
         if highlighted is not None and highlighted < listing.option_count:
             listing.highlighted = highlighted
 
