@@ -76,6 +76,14 @@ class ChatApp(App[None]):
     def on_chat_screen_event_arrived(self, message: Any) -> None:
         self.events.append(message.event.type)
 
+    def on_chat_screen_tokens_arrived(self, message: Any) -> None:
+        self.events.append("token")
+
+    def answer(self) -> str:
+        """The text drawn in the answer being streamed (or the last one)."""
+        found = list(self.screen.query("Markdown.answer"))
+        return str(found[-1].source) if found else ""  # type: ignore[attr-defined]
+
     def on_record_chosen(self, message: RecordChosen) -> None:
         self.opened.append((message.entity, message.record_id))
 

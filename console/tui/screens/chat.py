@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -53,6 +54,9 @@ class ChatScreen(Screen[None]):
             super().__init__()
             self.event = event
 
+    class TokensArrived(Message):
+        """Text is waiting in `ChatScreen._pending`; one message however many tokens."""
+
     class SessionsLoaded(Message):
         def __init__(self, items: list[dict[str, Any]]) -> None:
             super().__init__()
@@ -83,6 +87,9 @@ class ChatScreen(Screen[None]):
         self._stream: MarkdownStream | None = None
         self._answer: Markdown | None = None
         self._steps: dict[int, Collapsible] = {}
+        self._batches: deque[list[str]] = deque()  # token batches, one TokensArrived each
+        self._batch_open = False
+        self._lock = threading.Lock()
 
     def _engine(self, session_id: str | None) -> ChatEngine:
         from ai.chat import ChatEngine
@@ -150,12 +157,39 @@ class ChatScreen(Screen[None]):
         from ai.chat import PlanEvent
 
         for event in engine.turn(text):
+            if event.type == "token":
+                self._queue_token(event.text)  # type: ignore[union-attr]
+                continue
+            with self._lock:
+                self._batch_open = False  # later tokens are drawn after this event
             if isinstance(event, PlanEvent) and event.awaiting:
                 gate = self._gate = threading.Event()
                 self.post_message(self.EventArrived(event))
                 gate.wait()
                 continue
             self.post_message(self.EventArrived(event))
+
+    def _queue_token(self, text: str) -> None:
+        """From the worker: tokens that come faster than frames are drawn together."""
+        with self._lock:
+            post = not self._batch_open
+            if post:
+                self._batches.append([])
+                self._batch_open = True
+            self._batches[-1].append(text)
+        if post:
+            self.post_message(self.TokensArrived())
+
+    @on(TokensArrived)
+    async def _tokens(self, message: TokensArrived) -> None:
+        with self._lock:
+            text = "".join(self._batches.popleft()) if self._batches else ""
+            if not self._batches:
+                self._batch_open = False
+        if text:
+            stream = self._stream or await self._open_answer()
+            await stream.write(text)
+            self.query_one("#chat-log", VerticalScroll).scroll_end(animate=False)
 
     # -- sending -------------------------------------------------------------------------
     @on(Input.Submitted, "#chat-input")
@@ -189,10 +223,6 @@ class ChatScreen(Screen[None]):
             await self.query_one("#chat-log", VerticalScroll).mount(self._answer)
             self._stream = Markdown.get_stream(self._answer)
         return self._stream
-
-    async def _on_token(self, event: Any) -> None:
-        stream = self._stream or await self._open_answer()
-        await stream.write(event.text)
 
     async def _end_answer(self) -> None:
         if self._stream is not None:
