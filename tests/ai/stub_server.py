@@ -62,9 +62,11 @@ def cut(content: str) -> Reply:
     return Reply("cut", text=content, stream=True)
 
 
-def words(count: int, delay: float = 0.0) -> Reply:
-    """A streamed answer of `count` word tokens, `delay` seconds apart (for stop and bench)."""
-    return Reply("text", text=" ".join(f"w{i}" for i in range(count)), stream=True, seconds=delay)
+def words(count: int, delay: float = 0.0, paragraph: int = 0) -> Reply:
+    """A streamed answer of `count` word tokens, `delay` seconds apart (for stop and bench);
+    with `paragraph`, a new paragraph every that many words."""
+    said = [f"w{i}" if not paragraph or i % paragraph else f"\n\nw{i}" for i in range(count)]
+    return Reply("text", text=" ".join(said).strip(), stream=True, seconds=delay)
 
 
 class StubModel:
