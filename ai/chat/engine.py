@@ -273,7 +273,9 @@ class ChatEngine:
     ) -> Generator[Event, None, bool]:
         views = preview(self.app, self.user, plan)
         waiting = [v for v in views if v.risk.needs_confirmation]
-        event = PlanEvent(plan, [v.public() for v in views], awaiting=bool(waiting))
+        said = stepping.hide_sensitive(self.app, plan.steps, plan.explanation)
+        shown_plan = plan.model_copy(update={"explanation": said})
+        event = PlanEvent(shown_plan, [v.public() for v in views], awaiting=bool(waiting))
         if plan.steps:
             yield event
         confirmed_by = None
@@ -301,15 +303,22 @@ class ChatEngine:
             if failed or self.stopped:
                 self._answer(call, stepping.refusal("not run: an earlier step failed"), None)
                 continue
-            failed = not (yield from self._run(call, number, plan, origin, confirmed_by))
+            shown = views[number - 1].fields
+            failed = not (yield from self._run(call, number, shown, plan, origin, confirmed_by))
         return not self.stopped
 
     def _run(
-        self, call: stepping.Call, number: int, plan: Plan, origin: Origin, confirmed_by: str | None
+        self,
+        call: stepping.Call,
+        number: int,
+        shown: dict[str, Any],
+        plan: Plan,
+        origin: Origin,
+        confirmed_by: str | None,
     ) -> Generator[Event, None, bool]:
         step = call.step
         assert step is not None
-        yield ActionEvent(number, step.action_id, dict(step.input))
+        yield ActionEvent(number, step.action_id, dict(shown))  # sensitive values hidden
         trail = provenance(self.app, plan, origin, number, confirmed_by)
         try:
             result = platform.dispatch(self.app, step.action_id, step.input, self.agent, trail)
@@ -354,7 +363,7 @@ class ChatEngine:
         except InvalidInput as exc:
             plan = empty(exc.message)
         explanation = plan.explanation or ("Running it." if plan.steps else "")
-        yield Token(explanation)
+        yield Token(stepping.hide_sensitive(self.app, plan.steps, explanation))
         self._store("assistant", explanation, plan=plan.public() if plan.steps else None,
                     model="offline")  # fmt: skip
         calls = [stepping.Call(f"offline_{i}", step) for i, step in enumerate(plan.steps)]

@@ -44,9 +44,12 @@ class PlanEvent:
         return [s["step"] for s in self.steps if s["needs_confirmation"]]
 
     def public(self) -> dict[str, Any]:
+        """The plan with each step's input as previewed: sensitive values hidden."""
+        plan = self.plan.public()
+        plan["steps"] = [{"action_id": s["action_id"], "input": s["input"]} for s in self.steps]
         return {
             "type": self.type,
-            "plan": self.plan.public(),
+            "plan": plan,
             "steps": self.steps,
             "awaiting_confirmation": self.awaiting,
             "needs_confirmation": self.needs_confirmation,

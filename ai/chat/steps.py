@@ -63,6 +63,20 @@ def _one(call_id: str, call: ToolCall, names: dict[str, str], app: App) -> Call:
         return Call(call_id, None, "the input must be an object")
 
 
+def hide_sensitive(app: App, steps: list[Step], text: str) -> str:
+    """`text` (an explanation that may repeat what the user typed) without the values the
+    steps write to sensitive fields: screens and events never show them."""
+    from core.jsonable import REDACTED
+
+    for step in steps:
+        spec = app.registry.actions.get(step.action_id)
+        hidden = spec.entity.sensitive_fields if spec is not None and spec.entity else set()
+        for name, value in step.input.items():
+            if name in hidden and value is not None and str(value):
+                text = text.replace(str(value), REDACTED)
+    return text
+
+
 def hidden_fields(app: App) -> frozenset[str]:
     return frozenset().union(*(e.sensitive_fields for e in app.registry.entities.values()))
 

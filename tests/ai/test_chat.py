@@ -298,3 +298,23 @@ def test_an_oversized_message_is_refused_before_anything(
 ) -> None:
     events = run(engine(ai_app, user), "x" * (MAX_CHARS + 1))
     assert events[0].code == "invalid_input" and stub.requests == []  # type: ignore[union-attr]
+
+
+def test_events_never_show_a_sensitive_value(db_url: str) -> None:
+    app = make_app(db_url)
+    try:
+        patient = str(create(app, "patient.create", {"full_name": "P"})["id"])
+        admin = make_caller_admin()
+        chat = engine(app, admin)
+        events = run(chat, f"update patient {patient} insurance_number=INS-998877", decide=True)
+        assert "plan" in kinds(events)
+        shown = json.dumps([e.public() for e in events])
+        assert "INS-998877" not in shown and "[redacted]" in shown
+    finally:
+        app.close()
+
+
+def make_caller_admin() -> Caller:
+    from tests.conftest import make_caller
+
+    return make_caller(user="ada", roles=("admin",))
