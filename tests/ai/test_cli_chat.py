@@ -118,3 +118,15 @@ def test_an_unknown_session_is_not_found(db: str) -> None:
     done = chat(db, "hi", "--session", "not-a-session", env=NO_KEY)
     assert done.code == 6
     assert lines(done.stdout)[0]["code"] == "not_found"
+
+
+def test_a_stream_dropped_half_way_still_ends_with_an_answer(db: str, stub: StubModel) -> None:
+    stub.enqueue(s.cut("alpha beta gamma delta epsilon zeta"))
+    done = chat(db, "list tasks", env=model_env(stub))
+    assert done.code == 0, done.stderr
+    events = lines(done.stdout)
+    said = "".join(e["text"] for e in events if e["type"] == "token")
+    assert said.startswith("alpha beta gamma")
+    assert any(e["type"] == "error" and "broke off" in e["message"] for e in events)
+    assert folded(events)[-4:] == ["plan", "action", "result", "done"]
+    assert events[-1]["model"] == "offline"
