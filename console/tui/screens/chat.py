@@ -87,6 +87,7 @@ class ChatScreen(Screen[None]):
         self._stream: MarkdownStream | None = None
         self._answer: Markdown | None = None
         self._steps: dict[int, Collapsible] = {}
+        self._plan_block: Collapsible | None = None
         self._batches: deque[list[str]] = deque()  # token batches, one TokensArrived each
         self._batch_open = False
         self._lock = threading.Lock()
@@ -242,6 +243,7 @@ class ChatScreen(Screen[None]):
         await self.query_one("#chat-log", VerticalScroll).mount(block)
         if event.awaiting:
             self.awaiting = event
+            self._plan_block = block
             self.set_focus(None)  # y and n answer the question, not the input
             steps = ", ".join(map(str, event.needs_confirmation))
             bar = self.query_one("#chat-confirm", Static)
@@ -351,6 +353,10 @@ class ChatScreen(Screen[None]):
     def _decided(self, yes: bool | None) -> None:
         if self.awaiting is not None and yes is not None:
             self.awaiting.decide(yes)
+        if self.awaiting is not None and self._plan_block is not None:
+            said = "confirmed" if yes else "declined"
+            self._plan_block.title = self._plan_block.title.replace("needs confirmation", said)
+            self._plan_block = None
         self.awaiting = None
         self._hide_confirm()
         if self._gate is not None:
