@@ -269,3 +269,24 @@ def test_snapshot_error(snap_compare: Any, tmp_path: Path, monkeypatch: Any) -> 
     app = ChatApp(core, make_caller(user="alice", roles=("member",)), gateway)
     _snap(snap_compare, app, "cheer up the team", lambda a: "done" in a.events)
     core.close()
+
+
+@asyncio
+async def test_a_stream_dropped_half_way_keeps_the_text_and_answers_offline(
+    core: CoreApp, member: Caller, stub: StubModel
+) -> None:
+    stub.enqueue(s.cut("alpha beta gamma delta epsilon zeta"))
+    app = ChatApp(core, member)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await send(pilot, "list tasks")
+        await settle(pilot)
+        assert folded(app.events)[:2] == ["token", "error"]
+        assert app.events[-1] == "done"
+        screen = app.screen
+        problems = [str(w.render()) for w in screen.query(".problem")]
+        assert any("broke off" in p for p in problems)
+        answers = [m.source for m in screen.query("Markdown.answer")]  # type: ignore[attr-defined]
+        assert answers[0].startswith("alpha beta gamma")
+    first = stored(core, member)[1]
+    assert first["partial"] and first["error"]
