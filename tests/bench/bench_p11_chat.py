@@ -4,6 +4,8 @@ Both sides read the same stub stream through litellm (imported before timing, as
 warm TUI session) inside a headless `run_test`:
 - ours: the chat screen, a whole turn through the engine (session, history, storage);
 - baseline: a bare Textual `Markdown` widget fed the stream through `MarkdownStream`.
+Both streams come at 20 ms a token (a fast model; the first token too, so what is timed
+is the token's path, not the screen still laying out the message just sent).
 The latency is from the stub sending the first token to the first `Markdown.append`
 that has it on screen (the widget's update; the next frame draws it), median over
 interleaved rounds: at most 1.2x the baseline. Then a 2,000-token answer (paragraphs of 60
@@ -35,6 +37,7 @@ USER = Caller("bench", TENANT, frozenset({"member"}), CallerType.HUMAN)
 SIZE = (80, 24)
 RATIO = 1.2
 MIN_RATE = 20.0
+PACE = 0.02  # seconds between tokens, as a fast model streams (and before the first one)
 _appends: list[float] = []
 _original_append = Markdown.append
 
@@ -101,7 +104,7 @@ def _bare_round(stub: s.StubModel, kwargs: dict[str, Any], tokens: int) -> float
             markdown = app.query_one(Markdown)
             stream = Markdown.get_stream(markdown)
             loop = asyncio.get_running_loop()
-            stub.enqueue(s.words(tokens))
+            stub.enqueue(s.words(tokens, PACE))
             _appends.clear()
             finished = threading.Event()
 
@@ -150,7 +153,7 @@ def run(quick: bool) -> list[Result]:
             route = gateway.routes()[0][0]
             messages = [{"role": "user", "content": "tell me"}]
             kwargs = gateway._kwargs(route, messages, None)
-            ours = lambda: _chat_round(core, stub, 20, 0.0)[0]  # noqa: E731
+            ours = lambda: _chat_round(core, stub, 20, PACE)[0]  # noqa: E731
             bare = lambda: _bare_round(stub, kwargs, 20)  # noqa: E731
             ours()
             bare()  # warm both paths before measuring
