@@ -106,6 +106,7 @@ COMMAND_MODULES = (
     "repl",
     "completion",
     "ai",
+    "chat",
     "chats",
     "tui",
 )

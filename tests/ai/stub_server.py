@@ -20,7 +20,7 @@ from typing import Any
 
 @dataclass
 class Reply:
-    kind: str = "text"  # text | tools | status | stall | malformed | drop
+    kind: str = "text"  # text | tools | status | stall | malformed | drop | cut
     text: str = ""
     tool_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     stream: bool | None = None  # None: stream when the request asks for it
@@ -57,6 +57,18 @@ def drop() -> Reply:
     return Reply("drop")
 
 
+def cut(content: str) -> Reply:
+    """Stream the first half of `content`'s words, then close the connection mid-body."""
+    return Reply("cut", text=content, stream=True)
+
+
+def words(count: int, delay: float = 0.0, paragraph: int = 0) -> Reply:
+    """A streamed answer of `count` word tokens, `delay` seconds apart (for stop and bench);
+    with `paragraph`, a new paragraph every that many words."""
+    said = [f"w{i}" if not paragraph or i % paragraph else f"\n\nw{i}" for i in range(count)]
+    return Reply("text", text=" ".join(said).strip(), stream=True, seconds=delay)
+
+
 class StubModel:
     """Start with `with StubModel() as stub:`; `stub.base_url` goes into the gateway."""
 
@@ -75,6 +87,11 @@ class StubModel:
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}/v1"
+
+    @property
+    def first_token_at(self) -> float | None:
+        """`time.perf_counter()` when the last streamed answer's first token was sent."""
+        return getattr(self._server, "first_token_at", None)
 
     def enqueue(self, *replies: Reply) -> None:
         with self._lock:
@@ -193,6 +210,9 @@ def _chunk(model: str, delta: dict[str, Any], finish: str | None, **extra: Any) 
 
 
 def _stream(handler: BaseHTTPRequestHandler, reply: Reply, model: str, finish: str) -> None:
+    if reply.kind == "cut":
+        _cut(handler, reply, model)
+        return
     parts = [_chunk(model, {"role": "assistant", "content": ""}, None)]
     words = reply.text.split(" ") if reply.text else []
     for i, word in enumerate(words):
@@ -212,10 +232,36 @@ def _stream(handler: BaseHTTPRequestHandler, reply: Reply, model: str, finish: s
     handler.send_header("Cache-Control", "no-cache")
     handler.send_header("Connection", "close")
     handler.end_headers()
+    first = True
     for part in parts:
+        content = b'"content": "' in part and b'"content": ""' not in part
+        if reply.seconds and content:
+            time.sleep(reply.seconds)
+        if content and first:
+            first = False
+            handler.server.first_token_at = time.perf_counter()  # type: ignore[attr-defined]
         handler.wfile.write(part)
         handler.wfile.flush()
     handler.close_connection = True
+
+
+def _cut(handler: BaseHTTPRequestHandler, reply: Reply, model: str) -> None:
+    """Promise a longer body than is sent, so the client sees the connection break."""
+    words = reply.text.split(" ")
+    half = words[: max(1, len(words) // 2)]
+    parts = [_chunk(model, {"role": "assistant", "content": ""}, None)]
+    parts += [
+        _chunk(model, {"content": w if i == 0 else " " + w}, None) for i, w in enumerate(half)
+    ]
+    sent = b"".join(parts)
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/event-stream")
+    handler.send_header("Content-Length", str(len(sent) * 3))
+    handler.end_headers()
+    handler.wfile.write(sent)
+    handler.wfile.flush()
+    handler.close_connection = True
+    handler.connection.shutdown(2)
 
 
 def _send(

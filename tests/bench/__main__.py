@@ -26,6 +26,7 @@ SCENARIOS = {
     "P10": ("tests.bench.bench_p10_slow_subscribers", "slow subscribers do not slow actions"),
     "P4": ("tests.bench.bench_p4_tui", "TUI virtual table on 1,000,000 tasks"),
     "P9": ("tests.bench.bench_p9_tui_start", "cold `metasaas tui` to first frame"),
+    "P11": ("tests.bench.bench_p11_chat", "chat screen: streamed tokens drawn, updates/s"),
 }
 
 

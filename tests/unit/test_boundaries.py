@@ -35,6 +35,9 @@ CASES = [
     ("ai.preview", AI_HEADLESS),
     ("console.cli.commands.ask", CLI_FORBIDDEN),
     ("console.tui.screens.palette", frozenset({"litellm"})),
+    ("ai.chat", AI_HEADLESS),
+    ("console.cli.commands.chat", CLI_FORBIDDEN),
+    ("console.tui.screens.chat", frozenset({"litellm"})),
 ]
 
 
