@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -18,6 +19,9 @@ from core.db.engines import create_engine
 from core.db.uow import UnitOfWork
 from core.model.registry import Registry, load_domain
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.auth import AuthProvider
 
 
 def build_registry(domain: Domain) -> Registry:
@@ -31,10 +35,25 @@ class App:
     registry: Registry
     engine: sa.Engine
     bus: Bus
+    sleep: Callable[[float], None] = time.sleep
     _closed: bool = field(default=False, repr=False)
+    _auth: AuthProvider | None = field(default=None, repr=False)
+
+    @property
+    def auth(self) -> AuthProvider:
+        """The configured provider, made on first use: a surface asks it for the caller.
+        Development auth on PostgreSQL is refused here (`SettingsError`)."""
+        if self._auth is None:
+            from core.auth import build_provider
+
+            self._auth = build_provider(
+                self.settings, self.engine, self.bus.dispatch, self.bus.clock, self.sleep
+            )
+        return self._auth
 
     def caller(self, caller_type: CallerType = CallerType.HUMAN) -> Caller:
-        """The development caller until real authentication exists: an admin of one tenant."""
+        """The development caller (`dev` authentication): an admin of one tenant. Surfaces
+        ask `auth.identify` instead, which is this caller only under `dev`."""
         return Caller(
             user_id=self.settings.user,
             tenant_id=self.settings.tenant,

@@ -103,6 +103,44 @@ class AISettings(BaseModel):
         return value
 
 
+AUTH_PROVIDERS = ("dev", "local", "oidc")
+
+
+class AuthSettings(BaseModel):
+    """Who the caller is: `dev` (the configured development admin, SQLite only unless
+    `allow_dev_auth`), `local` (users and sessions in the database) or `oidc` (JWTs from an
+    identity provider). `METASAAS_AUTH=local` is short for `METASAAS_AUTH__PROVIDER=local`."""
+
+    provider: Literal["dev", "local", "oidc"] = "dev"
+    idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    absolute_hours: int = Field(default=12, ge=1, le=24 * 30)
+    token_file: bool = False
+    """Opt-in: keep the session token in a 0600 file when no keyring is available."""
+    jwks_file: str | None = None
+    jwks_url: str | None = None
+    hs256_secret: SecretStr | None = None
+    issuer: str | None = None
+    audience: str | None = None
+    algorithms: Annotated[list[str], NoDecode] = ["RS256"]
+    user_claim: str = "sub"
+    tenant_claim: str = "tenant"
+    roles_claim: str = "roles"
+
+    @field_validator("provider", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("algorithms", mode="before")
+    @classmethod
+    def _algorithms(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [a.strip() for a in value.split(",") if a.strip()]
+        if isinstance(value, list) and any(str(a).lower() == "none" for a in value):
+            raise ValueError("`none` is never an accepted algorithm")
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="METASAAS_", env_nested_delimiter="__", extra="ignore"
@@ -116,6 +154,24 @@ class Settings(BaseSettings):
     log_level: str = "WARNING"
     sqlite: SQLiteSettings = SQLiteSettings()
     ai: AISettings = AISettings()
+    auth: Annotated[AuthSettings, NoDecode] = AuthSettings()
+    allow_dev_auth: bool = False
+    """METASAAS_ALLOW_DEV_AUTH=1: development authentication on PostgreSQL too."""
+
+    @field_validator("auth", mode="before")
+    @classmethod
+    def _auth(cls, value: Any) -> Any:
+        """`METASAAS_AUTH=local` names the provider; JSON gives the whole table."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("{"):
+                import json
+
+                return json.loads(text)
+            if text.lower() not in AUTH_PROVIDERS:
+                raise ValueError(f"must be one of {', '.join(AUTH_PROVIDERS)}")
+            return {"provider": text}
+        return value
 
     @field_validator("tenant")
     @classmethod
@@ -159,6 +215,8 @@ class Settings(BaseSettings):
         )
         if self.ai.api_key is not None:
             data["ai"]["api_key"] = "**********"
+        if self.auth.hs256_secret is not None:
+            data["auth"]["hs256_secret"] = "**********"
         data["sources"] = {
             "default_file": str(DEFAULT_CONFIG_FILE),
             "user_file": str(user_config_file()),

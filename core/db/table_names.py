@@ -18,5 +18,8 @@ PLATFORM_TABLE_NAMES = frozenset(
         "ai_usage",
         "chat_sessions",
         "chat_messages",
+        "auth_sessions",
+        "auth_failures",
+        "auth_reset_tokens",
     }
 )
