@@ -127,7 +127,7 @@ def issue_reset(ctx: Context, data: OneUser) -> dict[str, Any]:
     )
     ctx.record_change(
         user["id"],
-        {"reset_token": {"after": "issued"}, "expires_at": {"after": expires}},
+        {"reset_token": {"after": "issued"}, "expires_at": {"after": expires.isoformat()}},
         entity="users",
     )
     return {"email": user["email"], "token": token, "expires_at": expires}
