@@ -68,7 +68,7 @@ def test_unknown_user_and_wrong_password_take_the_same_time(tmp_path: object) ->
         app.auth.sign_in("dave@example.com", PASSWORD, "acme")  # warm up
         for i in range(TRIES):
             times["unknown"].append(
-                _timed(lambda: app.auth.sign_in(f"u{i}@x.com", PASSWORD, "acme"))
+                _timed(lambda i=i: app.auth.sign_in(f"u{i}@x.com", PASSWORD, "acme"))
             )
             times["wrong"].append(
                 _timed(lambda: app.auth.sign_in("dave@example.com", "wrong!!!", "acme"))
