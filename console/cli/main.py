@@ -107,6 +107,8 @@ COMMAND_MODULES = (
     "completion",
     "ai",
     "tui",
+    "auth",
+    "accounts",
 )
 
 

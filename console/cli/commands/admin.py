@@ -80,13 +80,22 @@ def migrate(state: CliState, dry_run: bool, allow_destructive: bool) -> None:
 
 @click.command()
 @click.option("--if-empty", is_flag=True, help="Seed only when the tenant has no records.")
+@click.option(
+    "--demo-users",
+    is_flag=True,
+    help="Also add one user per demo role, with generated passwords printed once.",
+)
 @click.pass_obj
-def seed(state: CliState, if_empty: bool) -> None:
+def seed(state: CliState, if_empty: bool, demo_users: bool) -> None:
     """Load the demo records through the bus (idempotent)."""
     from core.seeding import has_records
     from core.seeding import seed as run_seed
 
     app = state.app
+    if demo_users:
+        from console.cli.commands.accounts import seed_demo_users
+
+        seed_demo_users(state)
     caller = app.system_caller()
     if app.registry.domain.seed is None:
         raise click.UsageError("this domain declares no seed data")
