@@ -57,7 +57,8 @@ class Harness:
         self.core = self.connect()
 
     def connect(self) -> CoreApp:
-        core = bootstrap(Settings(database_url=self.url), clock=fixed_clock)  # type: ignore[arg-type]
+        settings = Settings(database_url=self.url, allow_dev_auth=True)  # type: ignore[arg-type]
+        core = bootstrap(settings, clock=fixed_clock)
         self.opened.append(core)
         return core
 
