@@ -26,6 +26,9 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     os.environ["XDG_DATA_HOME"] = str(home / "data")
     for key in [k for k in os.environ if k.startswith("METASAAS_")]:
         os.environ.pop(key)
+    # The suite's PostgreSQL databases are development databases: CLI subprocesses and
+    # apps use development authentication there too, unless a test says otherwise.
+    os.environ["METASAAS_ALLOW_DEV_AUTH"] = "1"
     yield
     for key, value in saved.items():
         if value is None:

@@ -21,7 +21,7 @@ def test_dev_is_the_default_on_sqlite(tmp_path: object) -> None:
 
 def test_dev_is_refused_on_postgresql_unless_allowed(tmp_path: object) -> None:
     with database("postgresql", tmp_path) as url:  # type: ignore[arg-type]
-        app = bootstrap(Settings(database_url=url))  # type: ignore[arg-type]
+        app = bootstrap(Settings(database_url=url, allow_dev_auth=False))  # type: ignore[arg-type]
         try:
             with pytest.raises(SettingsError, match="METASAAS_ALLOW_DEV_AUTH"):
                 app.auth  # noqa: B018
