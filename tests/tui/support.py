@@ -74,7 +74,10 @@ class Harness:
 
 
 def busy(app: MetaSaasApp) -> bool:
-    if app.session is None and app.failure is None:
+    from console.tui.screens.sign_in import SignInScreen
+
+    waiting = isinstance(app.screen, SignInScreen)  # for a person, not for the bus
+    if app.session is None and app.failure is None and not waiting:
         return True
     if any(getattr(s, "busy", False) for s in app.screen_stack):
         return True
