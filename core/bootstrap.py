@@ -17,6 +17,7 @@ from core.actions.platform import PLATFORM_ACTIONS
 from core.contracts import Caller, CallerType, CapabilityRunner, Domain
 from core.db.engines import create_engine
 from core.db.uow import UnitOfWork
+from core.model.platform import ADMIN
 from core.model.registry import Registry, load_domain
 from core.settings import Settings
 
@@ -71,6 +72,15 @@ class App:
             self.engine.dispose()
 
 
+def admin_of_every_tenant(settings: Settings) -> Callable[[Caller], bool]:
+    """Under `dev` every admin is (one person acting anywhere); with real accounts only the
+    configured `auth.platform_admins`, so a tenant's admin never reaches another tenant."""
+    if settings.auth.provider == "dev":
+        return lambda caller: ADMIN in caller.roles
+    pairs = frozenset(settings.auth.platform_admins)
+    return lambda caller: ADMIN in caller.roles and f"{caller.tenant_id}:{caller.user_id}" in pairs
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -110,6 +120,13 @@ def bootstrap(
     if uow is None:
         engine = engine or create_engine(settings.resolved_database_url(), settings.sqlite)
         uow = UnitOfWork(engine)
-    bus = Bus(registry, uow, clock=clock, middleware=middleware, capabilities=capabilities)
+    bus = Bus(
+        registry,
+        uow,
+        clock=clock,
+        middleware=middleware,
+        capabilities=capabilities,
+        admin_of_every_tenant=admin_of_every_tenant(settings),
+    )
     buses.append(bus)
     return App(settings, registry, uow.engine, bus)

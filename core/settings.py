@@ -122,6 +122,9 @@ class AuthSettings(BaseModel):
     issuer: str | None = None
     audience: str | None = None
     algorithms: Annotated[list[str], NoDecode] = ["RS256"]
+    platform_admins: Annotated[list[str], NoDecode] = []
+    """`tenant:user` pairs whose admin role reaches every tenant (adding tenants, verifying
+    every chain) under `local` and `oidc`; comma-separated in the environment."""
     user_claim: str = "sub"
     tenant_claim: str = "tenant"
     roles_claim: str = "roles"
@@ -130,6 +133,13 @@ class AuthSettings(BaseModel):
     @classmethod
     def _lower(cls, value: Any) -> Any:
         return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("platform_admins", mode="before")
+    @classmethod
+    def _pairs(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [p.strip() for p in value.split(",") if p.strip()]
+        return value
 
     @field_validator("algorithms", mode="before")
     @classmethod

@@ -54,3 +54,13 @@ def system_only(verb: str) -> tuple[PermissionRule, ...]:
 def people(verb: str) -> tuple[PermissionRule, ...]:
     """Every signed-in person or script, never an AI agent (signing out)."""
     return (allow(verb, caller_types=(CallerType.HUMAN, CallerType.SCRIPT, CallerType.SYSTEM)),)
+
+
+def account_admins(verb: str) -> tuple[PermissionRule, ...]:
+    """Who may manage accounts: the platform, and admins acting themselves; never an AI
+    agent, whatever roles the person it acts for has."""
+    people_types = (CallerType.HUMAN, CallerType.SCRIPT)
+    return (
+        allow(verb, caller_types=(CallerType.SYSTEM,)),
+        allow(verb, roles=(ADMIN,), caller_types=people_types),
+    )

@@ -16,7 +16,7 @@ from pydantic import Field as PydField
 
 from core.identifiers import TENANT_ID
 from core.model.inputs import STRICT, clean_text
-from core.model.platform import PlatformAction, admins
+from core.model.platform import PlatformAction, account_admins
 
 
 def _handler(name: str) -> Callable[[Any, Any], Any]:
@@ -79,7 +79,7 @@ ACCOUNT_ACTIONS = (
         "Add a tenant.",
         AddTenant,
         _handler("add_tenant"),
-        admins("add"),
+        account_admins("add"),
         mutates=True,
     ),
     PlatformAction(
@@ -87,25 +87,29 @@ ACCOUNT_ACTIONS = (
         "The tenants you administer.",
         Nothing,
         _handler("list_tenants"),
-        admins("list"),
+        account_admins("list"),
     ),
     PlatformAction(
         "users.add",
         "Add a user to your tenant.",
         AddUser,
         _handler("add_user"),
-        admins("add"),
+        account_admins("add"),
         mutates=True,
     ),
     PlatformAction(
-        "users.list", "The users of your tenant.", Nothing, _handler("list_users"), admins("list")
+        "users.list",
+        "The users of your tenant.",
+        Nothing,
+        _handler("list_users"),
+        account_admins("list"),
     ),
     PlatformAction(
         "users.disable",
         "Disable a user; ends their sessions.",
         OneUser,
         _handler("disable_user"),
-        admins("disable"),
+        account_admins("disable"),
         mutates=True,
     ),
     PlatformAction(
@@ -113,7 +117,7 @@ ACCOUNT_ACTIONS = (
         "Enable a disabled user.",
         OneUser,
         _handler("enable_user"),
-        admins("enable"),
+        account_admins("enable"),
         mutates=True,
     ),
     PlatformAction(
@@ -121,7 +125,7 @@ ACCOUNT_ACTIONS = (
         "Set a user's roles; ends their sessions.",
         SetRoles,
         _handler("set_roles"),
-        admins("roles"),
+        account_admins("roles"),
         mutates=True,
     ),
     PlatformAction(
@@ -129,7 +133,7 @@ ACCOUNT_ACTIONS = (
         "Issue a single-use password reset token, valid 30 minutes.",
         OneUser,
         _handler("issue_reset"),
-        admins("reset"),
+        account_admins("reset"),
         mutates=True,
     ),
 )
