@@ -14,14 +14,14 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from core.auth import accounts, sessions
+from core.auth import accounts, passwords, sessions
 from core.auth.provider import Identity, SignedInToken, label_of
 from core.contracts import Caller, CallerType
 from core.errors import Unauthenticated
+from core.identifiers import TENANT_ID
 from core.settings import AuthSettings
 
 WRONG = "the email or the password is wrong, or the account is disabled"
-AUTH_USER = "auth"
 
 
 class Dispatch(Protocol):
@@ -60,12 +60,17 @@ class LocalAuth:
         return Identity(caller, self.name, label_of(found.email, found.roles, found.tenant_id))
 
     def sign_in(self, email: str, password: str, tenant: str) -> SignedInToken:
+        if not TENANT_ID.match(tenant) or not email.strip():
+            passwords.verify(None, password)  # the same time as any other wrong answer
+            raise Unauthenticated(WRONG, {"hint": "metasaas login"})
         with self.engine.connect() as conn:
             failures = accounts.recent_failures(conn, tenant, email, self.clock())
         delay = accounts.backoff_seconds(failures)
         if delay:
             self.sleep(delay)
-        system = Caller(AUTH_USER, tenant, frozenset(), CallerType.SYSTEM)
+        # the platform signs in on the person's behalf; the audit entry names who tried
+        actor = accounts.email_key(email)[:128]
+        system = Caller(actor, tenant, frozenset(), CallerType.SYSTEM)
         result = self.dispatch("auth.sign_in", {"email": email, "password": password}, system)
         if not result.get("ok"):
             raise Unauthenticated(WRONG, {"hint": "metasaas login"})
