@@ -39,16 +39,17 @@ class SignInNeeded(Exception):
         self.core = core
 
 
-def identify(core: CoreApp) -> Identity:
-    """The caller from the kept session token (none needed under `dev`)."""
+def identify(core: CoreApp) -> tuple[Identity, str | None]:
+    """The caller from the kept session token (none needed under `dev`), and the token."""
     from console.session_token import lookup
     from core.errors import Unauthenticated
 
     auth = core.auth
     if not auth.needs_sign_in:
-        return auth.identify(None, None)
+        return auth.identify(None, None), None
+    token = lookup(core.settings).token
     try:
-        return auth.identify(lookup(core.settings).token, None)
+        return auth.identify(token, None), token
     except Unauthenticated:
         raise SignInNeeded(core) from None
 
@@ -59,17 +60,21 @@ class Session:
     caller: Caller
     mode: str | None = None
     """`DEV MODE` under development authentication, shown in the header."""
+    token: str | None = None
+    """The session token: checked again before every call, so an ended session stops here."""
 
     @classmethod
     def open(cls, connect: Callable[[], CoreApp]) -> Session:
         core = connect()
-        return cls.of(core, identify(core))
+        return cls.of(core, *identify(core))
 
     @classmethod
-    def of(cls, core: CoreApp, identity: Identity) -> Session:
-        return cls(core, identity.caller, "DEV MODE" if identity.dev else None)
+    def of(cls, core: CoreApp, identity: Identity, token: str | None = None) -> Session:
+        return cls(core, identity.caller, "DEV MODE" if identity.dev else None, token)
 
     def call(self, action_id: str, payload: dict[str, Any] | None = None) -> Any:
+        if self.token is not None:
+            self.caller = self.core.auth.identify(self.token, None).caller
         return self.core.bus.dispatch(action_id, dict(payload or {}), self.caller)
 
     @property

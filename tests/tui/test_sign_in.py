@@ -85,3 +85,19 @@ async def test_dev_mode_says_so_in_the_header(harness: Harness) -> None:
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
         assert "DEV MODE" in screen_text(app).splitlines()[0]
+
+
+def test_an_ended_session_stops_the_tui_at_its_next_call(local: Harness) -> None:
+    from console.tui.session import Session
+    from core.errors import Unauthenticated
+
+    settings = Settings(database_url=local.url, auth=AuthSettings(provider="local"))  # type: ignore[arg-type]
+    core = bootstrap(settings, clock=fixed_clock)
+    local.opened.append(core)
+    signed = core.auth.sign_in("olga@example.com", PASSWORD, "default")
+    session = Session.of(core, signed.identity, signed.token)
+    assert "items" in session.call("audit.list", {"limit": 1})
+    system = Caller("system", "default", frozenset(), CallerType.SYSTEM)
+    local.core.bus.dispatch("users.disable", {"email": "olga@example.com"}, system)
+    with pytest.raises(Unauthenticated):
+        session.call("audit.list", {"limit": 1})

@@ -74,7 +74,7 @@ class SignInScreen(Screen[None]):
             self.app.call_from_thread(self._show_error, exc.message)
             return
         session_token.keep(self.core.settings, signed.token)
-        session = Session.of(self.core, signed.identity)
+        session = Session.of(self.core, signed.identity, signed.token)
         self.app.call_from_thread(self._signed_in, session)
 
     def _show_error(self, message: str) -> None:
