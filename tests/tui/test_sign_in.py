@@ -94,10 +94,12 @@ def test_an_ended_session_stops_the_tui_at_its_next_call(local: Harness) -> None
     settings = Settings(database_url=local.url, auth=AuthSettings(provider="local"))  # type: ignore[arg-type]
     core = bootstrap(settings, clock=fixed_clock)
     local.opened.append(core)
-    signed = core.auth.sign_in("olga@example.com", PASSWORD, "default")
+    system = Caller("system", "default", frozenset(), CallerType.SYSTEM)
+    payload = {"email": "adam@example.com", "roles": ["admin"], "password": PASSWORD}
+    local.core.bus.dispatch("users.add", payload, system)
+    signed = core.auth.sign_in("adam@example.com", PASSWORD, "default")
     session = Session.of(core, signed.identity, signed.token)
     assert "items" in session.call("audit.list", {"limit": 1})
-    system = Caller("system", "default", frozenset(), CallerType.SYSTEM)
-    local.core.bus.dispatch("users.disable", {"email": "olga@example.com"}, system)
+    local.core.bus.dispatch("users.disable", {"email": "adam@example.com"}, system)
     with pytest.raises(Unauthenticated):
         session.call("audit.list", {"limit": 1})
