@@ -13,8 +13,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from core.auth.local import Dispatch
-from core.auth.provider import AuthProvider, Identity, SignedInToken
+from core.auth.provider import AuthProvider, Dispatch, Identity, SignedInToken
 from core.settings import Settings
 
 __all__ = ["AuthProvider", "Identity", "SignedInToken", "build_provider"]

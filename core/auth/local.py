@@ -10,22 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 from core.auth import accounts, passwords, sessions
-from core.auth.provider import Identity, SignedInToken, label_of
+from core.auth.provider import Dispatch, Identity, SignedInToken, label_of
 from core.contracts import Caller, CallerType
 from core.errors import Unauthenticated
 from core.identifiers import TENANT_ID
 from core.settings import AuthSettings
 
 WRONG = "the email or the password is wrong, or the account is disabled"
-
-
-class Dispatch(Protocol):
-    def __call__(self, action_id: str, payload: dict[str, Any], caller: Caller) -> Any: ...
 
 
 class LocalAuth:

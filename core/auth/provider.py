@@ -9,7 +9,7 @@ with the same answer whether that tenant exists or not.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.contracts import Caller, CallerType
 
@@ -33,6 +33,12 @@ class SignedInToken:
 
     token: str
     identity: Identity
+
+
+class Dispatch(Protocol):
+    """The bus's `dispatch`, as a provider that signs in through it needs it."""
+
+    def __call__(self, action_id: str, payload: dict[str, Any], caller: Caller) -> Any: ...
 
 
 class AuthProvider(Protocol):
