@@ -105,11 +105,18 @@ def bootstrap(
     if capabilities is not None:
         from core.actions.capabilities import capability_subscribers
 
-        if roles_of is None:  # development: everyone acts with the configured roles
-            dev_roles = frozenset(settings.roles)
+        if roles_of is None and settings.auth.provider == "dev":
+            dev_roles = frozenset(settings.roles)  # development: the configured roles
 
             def roles_of(tenant: str, user: str) -> frozenset[str]:
                 return dev_roles
+
+        elif roles_of is None:  # real accounts: the user's roles now (none: nothing runs)
+
+            def roles_of(tenant: str, user: str) -> frozenset[str]:
+                from core.auth.accounts import roles_now
+
+                return roles_now(buses[0].engine, tenant, user)
 
         def dispatch(*args: Any, **kwargs: Any) -> Any:
             return buses[0].dispatch(*args, **kwargs)

@@ -55,3 +55,13 @@ def backoff_seconds(failures: int) -> float:
     if failures < FAILURES_BEFORE_BACKOFF:
         return 0.0
     return min(MAX_DELAY_SECONDS, 2.0 ** (failures - FAILURES_BEFORE_BACKOFF))
+
+
+def roles_now(engine: sa.Engine, tenant_id: str, email: str) -> frozenset[str]:
+    """A local user's roles as stored now; none for an unknown or disabled user (background
+    work done on someone's behalf must not outlive their access)."""
+    with engine.connect() as conn:
+        user = find_user(conn, tenant_id, email)
+    if user is None or user["disabled"]:
+        return frozenset()
+    return frozenset(user["roles"] or ())

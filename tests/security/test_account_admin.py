@@ -94,3 +94,15 @@ def test_email_is_unique_per_tenant_case_folded(db_url: str) -> None:
             add_user(app, "dup@EXAMPLE.com")
         assert caught.value.code == "conflict"
         add_user(app, "dup@example.com", tenant="other")  # another tenant may have it
+
+
+def test_background_work_acts_with_the_users_roles_now(db_url: str) -> None:
+    """What AI capabilities running after a change act with under local authentication."""
+    from core.auth.accounts import roles_now
+
+    with local_app(db_url) as app:
+        add_user(app, "bob@example.com")
+        assert roles_now(app.engine, "acme", "Bob@example.com") == {"operator"}
+        assert roles_now(app.engine, "other", "bob@example.com") == frozenset()
+        app.bus.dispatch("users.disable", {"email": "bob@example.com"}, ADMIN)
+        assert roles_now(app.engine, "acme", "bob@example.com") == frozenset()
