@@ -153,3 +153,34 @@ def test_another_tenant_is_refused_like_a_missing_one(provider: OidcAuth, rsa_ke
     with pytest.raises(Unauthenticated) as b:
         provider.identify(token, "no-such-tenant")
     assert str(a.value) == str(b.value)
+
+
+def test_keys_from_a_jwks_url(rsa_key: Any) -> None:
+    import http.server
+    import threading
+
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key()))
+    body = json.dumps({"keys": [{**jwk, "kid": "k1", "alg": "RS256"}]}).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/jwks.json"
+        provider = OidcAuth(
+            AuthSettings(provider="oidc", jwks_url=url, issuer=ISSUER, audience=AUDIENCE)
+        )
+        assert provider.identify(signed(rsa_key), None).caller.tenant_id == "acme"
+        other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        refused(provider, signed(other))
+    finally:
+        server.shutdown()
