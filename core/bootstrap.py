@@ -47,8 +47,14 @@ class App:
         if self._auth is None:
             from core.auth import build_provider
 
+            uow = self.bus.uow
             self._auth = build_provider(
-                self.settings, self.engine, self.bus.dispatch, self.bus.clock, self.sleep
+                self.settings,
+                self.engine,
+                lambda: uow.begin(write=True),
+                self.bus.dispatch,
+                self.bus.clock,
+                self.sleep,
             )
         return self._auth
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import sqlalchemy as sa
 
@@ -22,6 +23,7 @@ __all__ = ["AuthProvider", "Identity", "SignedInToken", "build_provider"]
 def build_provider(
     settings: Settings,
     engine: sa.Engine,
+    begin: Callable[[], AbstractContextManager[sa.Connection]],
     dispatch: Dispatch,
     clock: Callable[[], dt.datetime],
     sleep: Callable[[float], None] = time.sleep,
@@ -31,7 +33,7 @@ def build_provider(
     if name == "local":
         from core.auth.local import LocalAuth
 
-        return LocalAuth(settings.auth, engine, dispatch, clock, sleep)
+        return LocalAuth(settings.auth, engine, begin, dispatch, clock, sleep)
     if name == "oidc":
         from core.auth.oidc import OidcAuth
 

@@ -31,11 +31,13 @@ class LocalAuth:
         self,
         settings: AuthSettings,
         engine: sa.Engine,
+        begin: sessions.Begin,
         dispatch: Dispatch,
         clock: Callable[[], dt.datetime],
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.engine = engine
+        self.begin = begin
         self.dispatch = dispatch
         self.clock = clock
         self.sleep = sleep
@@ -48,7 +50,7 @@ class LocalAuth:
     ) -> Identity:
         if not token:
             raise sessions.not_signed_in()
-        found = sessions.resolve(self.engine, token, self.clock(), self.limits)
+        found = sessions.resolve(self.begin, token, self.clock(), self.limits)
         if tenant is not None and tenant != found.tenant_id:
             raise sessions.not_signed_in("not signed in to that tenant")
         caller = Caller(found.email, found.tenant_id, found.roles, caller_type)

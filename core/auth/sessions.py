@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,8 +96,14 @@ def _expiry(row: Any, now: dt.datetime, limits: Limits) -> str | None:
     return None
 
 
-def resolve(engine: sa.Engine, token: str, now: dt.datetime, limits: Limits) -> SignedIn:
-    """The live session `token` opens, its last use moved to `now`; else `Unauthenticated`."""
+Begin = Callable[[], AbstractContextManager[sa.Connection]]
+
+
+def resolve(begin: Begin, token: str, now: dt.datetime, limits: Limits) -> SignedIn:
+    """The live session `token` opens, its last use moved to `now`; else `Unauthenticated`.
+
+    `begin` opens a write transaction (the unit of work's: on SQLite it takes the write
+    lock up front, so two processes using one session never deadlock on the upgrade)."""
     stmt = (
         sa.select(
             auth_sessions.c.id,
@@ -116,7 +124,7 @@ def resolve(engine: sa.Engine, token: str, now: dt.datetime, limits: Limits) -> 
         )
         .where(auth_sessions.c.token_sha256 == digest(token), auth_sessions.c.ended_at.is_(None))
     )
-    with engine.begin() as conn:
+    with begin() as conn:
         row = conn.execute(stmt).first()
         if row is None:
             expired = None
