@@ -152,3 +152,16 @@ def test_admin_commands_need_admin(local_db: str, env: dict[str, str]) -> None:
         assert run_cli(*args, db=local_db, env=viewer).code == 5, args
     listed = run_cli("users", "list", db=local_db, env=admin).json()["items"]
     assert "password_hash" not in listed[0] and {u["email"] for u in listed} >= {"vic@example.com"}
+
+
+def test_one_session_in_parallel_processes(local_db: str, env: dict[str, str]) -> None:
+    """Scripts run several commands at once with one token: each is served, none deadlocks."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = _login(local_db, env, "--print-token")
+    with_token = {**env, "METASAAS_TOKEN": token}
+    with ThreadPoolExecutor(4) as pool:
+        codes = list(
+            pool.map(lambda _: run_cli("whoami", db=local_db, env=with_token).code, range(4))
+        )
+    assert codes == [0, 0, 0, 0]
