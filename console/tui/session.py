@@ -72,10 +72,14 @@ class Session:
     def of(cls, core: CoreApp, identity: Identity, token: str | None = None) -> Session:
         return cls(core, identity.caller, "DEV MODE" if identity.dev else None, token)
 
-    def call(self, action_id: str, payload: dict[str, Any] | None = None) -> Any:
+    def check(self) -> Caller:
+        """The caller, after checking the session has not ended (`Unauthenticated` if so)."""
         if self.token is not None:
             self.caller = self.core.auth.identify(self.token, None).caller
-        return self.core.bus.dispatch(action_id, dict(payload or {}), self.caller)
+        return self.caller
+
+    def call(self, action_id: str, payload: dict[str, Any] | None = None) -> Any:
+        return self.core.bus.dispatch(action_id, dict(payload or {}), self.check())
 
     @property
     def entities(self) -> list[Entity]:
