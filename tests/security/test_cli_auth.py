@@ -165,3 +165,63 @@ def test_one_session_in_parallel_processes(local_db: str, env: dict[str, str]) -
             pool.map(lambda _: run_cli("whoami", db=local_db, env=with_token).code, range(4))
         )
     assert codes == [0, 0, 0, 0]
+
+
+def test_demo_users_get_generated_passwords_printed_once(
+    local_db: str, env: dict[str, str]
+) -> None:
+    first = run_cli("seed", "--demo-users", db=local_db, env=env)
+    assert first.code == 0, first.stderr
+    users = {u["role"]: u for u in first.json()["demo_users"]}
+    assert set(users) == {"admin", "operator", "viewer", "support"}
+    passwords = {u["password"] for u in users.values()}
+    assert len(passwords) == 4 and all(len(p) >= 16 for p in passwords)
+    again = run_cli("seed", "--demo-users", db=local_db, env=env)
+    assert again.json()["demo_users"] == []  # shown once: existing users are left alone
+    viewer = users["viewer"]
+    done = run_cli(
+        "login",
+        viewer["email"],
+        "--tenant",
+        "default",
+        "--password-stdin",
+        "--print-token",
+        db=local_db,
+        stdin=viewer["password"] + "\n",
+        env=env,
+    )
+    assert done.code == 0, done.stderr
+
+
+def test_password_reset_through_the_cli(local_db: str, env: dict[str, str]) -> None:
+    admin = {**env, "METASAAS_TOKEN": _login(local_db, env, "--print-token")}
+    added = run_cli(
+        "users",
+        "add",
+        "rita@example.com",
+        "--role",
+        "viewer",
+        "--no-password",
+        db=local_db,
+        env=admin,
+    )
+    assert added.code == 0, added.stderr
+    token = run_cli("users", "reset", "rita@example.com", db=local_db, env=admin).json()["token"]
+    new = "rita's own new passphrase"
+    lines = f"{token}\n{new}\n"
+    assert (
+        run_cli("password", "reset", "--token-stdin", db=local_db, stdin=lines, env=env).code == 0
+    )
+    reused = run_cli("password", "reset", "--token-stdin", db=local_db, stdin=lines, env=env)
+    assert reused.code == 3 and token not in reused.stderr
+    signed = run_cli(
+        "login",
+        "rita@example.com",
+        "--tenant",
+        "default",
+        "--password-stdin",
+        db=local_db,
+        stdin=new + "\n",
+        env=env,
+    )
+    assert signed.code == 0, signed.stderr

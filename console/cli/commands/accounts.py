@@ -129,8 +129,9 @@ def password_reset(state: CliState, token_stdin: bool, password_stdin: bool) -> 
     emit(redeem(state, token, new), state.format)
 
 
-def seed_demo_users(state: CliState) -> None:
-    """One user per demo role in the tenant, each with a generated password printed once."""
+def seed_demo_users(state: CliState) -> list[dict[str, str]]:
+    """One user per demo role in the tenant, each with a generated password (never fixed):
+    the new ones, whose passwords the caller prints once. Existing users are left alone."""
     import secrets
 
     from core.errors import Conflict
@@ -148,11 +149,17 @@ def seed_demo_users(state: CliState) -> None:
         except Conflict:
             continue
         created.append({"email": email, "role": role, "password": password})
-    if created:
-        click.echo("demo users (passwords shown once, keep them now):", err=True)
-        emit({"items": created, "next_cursor": None}, state.format, ["email", "role", "password"])
-    else:
-        click.echo("demo users exist already", err=True)
+    return created
+
+
+def show_demo_users(created: list[dict[str, str]]) -> None:
+    from console.cli.output import render_table
+
+    if not created:
+        click.echo("demo users exist already; their passwords were shown when they were made")
+        return
+    click.echo("demo users (passwords are shown this once):")
+    click.echo(render_table(created, ["email", "role", "password"]))
 
 
 COMMANDS = (tenants, users, password)

@@ -92,10 +92,11 @@ def seed(state: CliState, if_empty: bool, demo_users: bool) -> None:
     from core.seeding import seed as run_seed
 
     app = state.app
+    demo: list[dict[str, str]] | None = None
     if demo_users:
         from console.cli.commands.accounts import seed_demo_users
 
-        seed_demo_users(state)
+        demo = seed_demo_users(state)
     caller = app.system_caller()
     if app.registry.domain.seed is None:
         raise click.UsageError("this domain declares no seed data")
@@ -104,9 +105,15 @@ def seed(state: CliState, if_empty: bool, demo_users: bool) -> None:
     else:
         report = run_seed(app.bus, caller, list(app.registry.domain.seed()))
         report_data = {"created": report.created, "skipped": report.skipped}
+    if demo is not None:
+        report_data["demo_users"] = demo
     if state.format == "json":
         emit(report_data, "json")
     else:
+        if demo is not None:
+            from console.cli.commands.accounts import show_demo_users
+
+            show_demo_users(demo)
         created = report_data["created"]
         total = sum(created.values()) if isinstance(created, dict) else 0
         click.echo(f"seeded {total} record(s), skipped {report_data['skipped']} present")
