@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import SecretStr
 
+from core.deadline import KeyringUnavailable as KeyringUnavailable
+from core.deadline import bounded as _bounded
 from core.errors import InvalidInput
 
 SERVICE = "metasaas"
@@ -52,10 +52,6 @@ PREFIXES = (
 T = TypeVar("T")
 
 
-class KeyringUnavailable(Exception):
-    """The keyring has no backend, is locked, or did not answer in time."""
-
-
 def provider_of(model: str) -> str | None:
     """The provider litellm would route `model` to, without importing litellm."""
     if "/" in model:
@@ -75,26 +71,6 @@ def check_provider(provider: str) -> str:
             {"errors": [{"field": "provider", "code": "format", "message": "bad name"}]},
         )
     return name
-
-
-def _bounded(call: Callable[[], T], timeout: float) -> T:
-    """Run a keyring call on a helper thread, giving up after `timeout` seconds."""
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = call()
-        except Exception as exc:  # the class only: a backend message may say anything
-            box["error"] = type(exc).__name__
-
-    worker = threading.Thread(target=target, name="metasaas-keyring", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        raise KeyringUnavailable(f"the keyring did not answer in {timeout:g} s")
-    if "error" in box:
-        raise KeyringUnavailable(f"the keyring is unavailable ({box['error']})")
-    return box.get("value")  # type: ignore[return-value]
 
 
 def _keyring() -> Any:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -17,8 +18,12 @@ from core.contracts import Caller, CallerType, CapabilityRunner, Domain
 from core.db.engines import create_engine
 from core.db.uow import UnitOfWork
 from core.limits.limiter import Limiter
+from core.model.platform import ADMIN
 from core.model.registry import Registry, load_domain
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.auth import AuthProvider
 
 
 def build_registry(domain: Domain) -> Registry:
@@ -34,10 +39,31 @@ class App:
     bus: Bus
     limits: Limiter
     """Rate limits; the AI layer calls `limits.check_ai(caller)` once per AI command."""
+    sleep: Callable[[float], None] = time.sleep
     _closed: bool = field(default=False, repr=False)
+    _auth: AuthProvider | None = field(default=None, repr=False)
+
+    @property
+    def auth(self) -> AuthProvider:
+        """The configured provider, made on first use: a surface asks it for the caller.
+        Development auth on PostgreSQL is refused here (`SettingsError`)."""
+        if self._auth is None:
+            from core.auth import build_provider
+
+            uow = self.bus.uow
+            self._auth = build_provider(
+                self.settings,
+                self.engine,
+                lambda: uow.begin(write=True),
+                self.bus.dispatch,
+                self.bus.clock,
+                self.sleep,
+            )
+        return self._auth
 
     def caller(self, caller_type: CallerType = CallerType.HUMAN) -> Caller:
-        """The development caller until real authentication exists: an admin of one tenant."""
+        """The development caller (`dev` authentication): an admin of one tenant. Surfaces
+        ask `auth.identify` instead, which is this caller only under `dev`."""
         return Caller(
             user_id=self.settings.user,
             tenant_id=self.settings.tenant,
@@ -56,6 +82,15 @@ class App:
             if close is not None:
                 close()
             self.engine.dispose()
+
+
+def admin_of_every_tenant(settings: Settings) -> Callable[[Caller], bool]:
+    """Under `dev` every admin is (one person acting anywhere); with real accounts only the
+    configured `auth.platform_admins`, so a tenant's admin never reaches another tenant."""
+    if settings.auth.provider == "dev":
+        return lambda caller: ADMIN in caller.roles
+    pairs = frozenset(settings.auth.platform_admins)
+    return lambda caller: ADMIN in caller.roles and f"{caller.tenant_id}:{caller.user_id}" in pairs
 
 
 def bootstrap(
@@ -82,11 +117,18 @@ def bootstrap(
     if capabilities is not None:
         from core.actions.capabilities import capability_subscribers
 
-        if roles_of is None:  # development: everyone acts with the configured roles
-            dev_roles = frozenset(settings.roles)
+        if roles_of is None and settings.auth.provider == "dev":
+            dev_roles = frozenset(settings.roles)  # development: the configured roles
 
             def roles_of(tenant: str, user: str) -> frozenset[str]:
                 return dev_roles
+
+        elif roles_of is None:  # real accounts: the user's roles now (none: nothing runs)
+
+            def roles_of(tenant: str, user: str) -> frozenset[str]:
+                from core.auth.accounts import roles_now
+
+                return roles_now(buses[0].engine, tenant, user)
 
         def dispatch(*args: Any, **kwargs: Any) -> Any:
             return buses[0].dispatch(*args, **kwargs)
@@ -102,7 +144,14 @@ def bootstrap(
 
     # Authentication (the given middleware) first: limits count the caller it settled on.
     chain: list[Middleware] = [*middleware, RateLimitMiddleware(limiter)]
-    bus = Bus(registry, uow, clock=clock, middleware=chain, capabilities=capabilities)
+    bus = Bus(
+        registry,
+        uow,
+        clock=clock,
+        middleware=chain,
+        capabilities=capabilities,
+        admin_of_every_tenant=admin_of_every_tenant(settings),
+    )
     buses.append(bus)
     return App(settings, registry, uow.engine, bus, limiter)
 
@@ -116,7 +165,7 @@ def build_limiter(
     """Counters in Redis when `redis_url` is set, else in the database every process shares."""
     from core.limits.rates import Rates
 
-    rates = Rates(settings.rate_limit_caller, settings.rate_limit_tenant, settings.rate_limit_ai)
+    rates = Rates(*settings.rates())
     counters: Any
     if settings.redis_url is not None:
         from core.limits.redis_counters import RedisCounters

@@ -103,7 +103,54 @@ class AISettings(BaseModel):
         return value
 
 
-RATE_DEFAULTS = frozenset({"120/minute", "1200/minute", "10/minute;200/day"})
+RATE_DEFAULT_VALUES = ("120/minute", "1200/minute", "10/minute;200/day")
+RATE_DEFAULTS = frozenset(RATE_DEFAULT_VALUES)
+AUTH_PROVIDERS = ("dev", "local", "oidc")
+
+
+class AuthSettings(BaseModel):
+    """Who the caller is: `dev` (the configured development admin, SQLite only unless
+    `allow_dev_auth`), `local` (users and sessions in the database) or `oidc` (JWTs from an
+    identity provider). `METASAAS_AUTH=local` is short for `METASAAS_AUTH__PROVIDER=local`."""
+
+    provider: Literal["dev", "local", "oidc"] = "dev"
+    idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    absolute_hours: int = Field(default=12, ge=1, le=24 * 30)
+    token_file: bool = False
+    """Opt-in: keep the session token in a 0600 file when no keyring is available."""
+    jwks_file: str | None = None
+    jwks_url: str | None = None
+    hs256_secret: SecretStr | None = None
+    issuer: str | None = None
+    audience: str | None = None
+    algorithms: Annotated[list[str], NoDecode] = ["RS256"]
+    platform_admins: Annotated[list[str], NoDecode] = []
+    """`tenant:user` pairs whose admin role reaches every tenant (adding tenants, verifying
+    every chain) under `local` and `oidc`; comma-separated in the environment."""
+    user_claim: str = "sub"
+    tenant_claim: str = "tenant"
+    roles_claim: str = "roles"
+
+    @field_validator("provider", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("platform_admins", mode="before")
+    @classmethod
+    def _pairs(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [p.strip() for p in value.split(",") if p.strip()]
+        return value
+
+    @field_validator("algorithms", mode="before")
+    @classmethod
+    def _algorithms(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [a.strip() for a in value.split(",") if a.strip()]
+        if isinstance(value, list) and any(str(a).lower() == "none" for a in value):
+            raise ValueError("`none` is never an accepted algorithm")
+        return value
 
 
 class Settings(BaseSettings):
@@ -119,17 +166,20 @@ class Settings(BaseSettings):
     log_level: str = "WARNING"
     sqlite: SQLiteSettings = SQLiteSettings()
     ai: AISettings = AISettings()
-    rate_limit_caller: str = "120/minute"
-    """Actions per caller (tenant:user); `60/minute`, several joined by `;`, or `none`."""
-    rate_limit_tenant: str = "1200/minute"
-    rate_limit_ai: str = "10/minute;200/day"
+    rate_limit_caller: str | None = None
+    """Actions per caller (tenant:user); `60/minute`, several joined by `;`, or `none`.
+    Unset: `120/minute`, or `none` under development authentication (see `rates`)."""
+    rate_limit_tenant: str | None = None
+    rate_limit_ai: str | None = None
     """AI commands (requests that go to a model) per caller."""
     redis_url: SecretStr | None = None
     """Rate-limit counters in Redis instead of the database (shared by every process)."""
 
     @field_validator("rate_limit_caller", "rate_limit_tenant", "rate_limit_ai")
     @classmethod
-    def _rates(cls, value: str) -> str:
+    def _rates(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if value.strip().lower() == "none":
             return "none"
         if value in RATE_DEFAULTS:  # known good: spare every process the parser's import
@@ -142,6 +192,25 @@ class Settings(BaseSettings):
             items = []
         if not items or any(i.amount < 1 for i in items):
             raise ValueError("must be a rate like 60/minute, several joined by ';', or none")
+        return value
+
+    auth: Annotated[AuthSettings, NoDecode] = AuthSettings()
+    allow_dev_auth: bool = False
+    """METASAAS_ALLOW_DEV_AUTH=1: development authentication on PostgreSQL too."""
+
+    @field_validator("auth", mode="before")
+    @classmethod
+    def _auth(cls, value: Any) -> Any:
+        """`METASAAS_AUTH=local` names the provider; JSON gives the whole table."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("{"):
+                import json
+
+                return json.loads(text)
+            if text.lower() not in AUTH_PROVIDERS:
+                raise ValueError(f"must be one of {', '.join(AUTH_PROVIDERS)}")
+            return {"provider": text}
         return value
 
     @field_validator("tenant")
@@ -170,6 +239,15 @@ class Settings(BaseSettings):
         # Earlier sources win: explicit arguments, then the environment, then the user's file.
         return (init_settings, env_settings, *(_toml(settings_cls, p) for p in config_files()))
 
+    def rates(self) -> tuple[str, str, str]:
+        """The effective limits (caller, tenant, AI). Unset limits are on by default, but
+        off under development authentication: one developer on their own database file
+        protects nothing by throttling themselves, and each count costs a write."""
+        given = (self.rate_limit_caller, self.rate_limit_tenant, self.rate_limit_ai)
+        if self.auth.provider == "dev":
+            return tuple(g or "none" for g in given)  # type: ignore[return-value]
+        return tuple(g or d for g, d in zip(given, RATE_DEFAULT_VALUES, strict=True))  # type: ignore[return-value]
+
     def resolved_database_url(self) -> str:
         if self.database_url is not None:
             return self.database_url.get_secret_value()
@@ -186,6 +264,8 @@ class Settings(BaseSettings):
         )
         if self.ai.api_key is not None:
             data["ai"]["api_key"] = "**********"
+        if self.auth.hs256_secret is not None:
+            data["auth"]["hs256_secret"] = "**********"
         data["sources"] = {
             "default_file": str(DEFAULT_CONFIG_FILE),
             "user_file": str(user_config_file()),

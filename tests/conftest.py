@@ -30,6 +30,9 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[No
     # elsewhere a test that dispatches 500 actions must not trip over the 120/minute default.
     for scope in ("CALLER", "TENANT", "AI"):
         os.environ[f"METASAAS_RATE_LIMIT_{scope}"] = "none"
+    # The suite's PostgreSQL databases are development databases: CLI subprocesses and
+    # apps use development authentication there too, unless a test says otherwise.
+    os.environ["METASAAS_ALLOW_DEV_AUTH"] = "1"
     yield
     for key, value in saved.items():
         if value is None:

@@ -109,6 +109,8 @@ COMMAND_MODULES = (
     "chat",
     "chats",
     "tui",
+    "auth",
+    "accounts",
 )
 
 

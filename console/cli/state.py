@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
+    from core.auth import Identity
     from core.bootstrap import App
     from core.contracts import Caller
     from core.settings import Settings
@@ -27,6 +28,7 @@ class CliState:
     parent: CliState | None = None
     in_repl: bool = False
     _app: App | None = field(default=None, repr=False)
+    _identity: Identity | None = field(default=None, repr=False)
 
     @property
     def format(self) -> str:
@@ -54,12 +56,41 @@ class CliState:
             self._app = _build_app(self.settings_overrides())
         return self._app
 
-    def caller(self) -> Caller:
-        from core.contracts import CallerType
+    def asked_tenant(self) -> str | None:
+        """The tenant named with `--tenant` (here or in the REPL's start), if any."""
+        if self.tenant is not None:
+            return self.tenant
+        return self.parent.asked_tenant() if self.parent is not None else None
 
-        return self.app.caller(CallerType.HUMAN if sys.stdin.isatty() else CallerType.SCRIPT)
+    def identity(self) -> Identity:
+        """Who runs this command, from the session token under `local` or `oidc`;
+        `Unauthenticated` (exit 4) without a valid one. Resolved once per command."""
+        if self._identity is None:
+            from core.contracts import CallerType
+            from core.settings import SettingsError
+
+            app = self.app
+            try:
+                auth = app.auth
+            except SettingsError as exc:
+                raise click.UsageError(f"bad setting: {exc}") from None
+            token = None
+            if auth.needs_sign_in:
+                from console.session_token import lookup
+
+                found = lookup(app.settings)
+                if found.warning:
+                    click.echo(found.warning, err=True)
+                token = found.token
+            kind = CallerType.HUMAN if sys.stdin.isatty() else CallerType.SCRIPT
+            self._identity = auth.identify(token, self.asked_tenant(), kind)
+        return self._identity
+
+    def caller(self) -> Caller:
+        return self.identity().caller
 
     def close(self) -> None:
+        self._identity = None
         if self._app is not None:
             if "ai.metering" in sys.modules:  # a capability's usage line, written first
                 sys.modules["ai.metering"].flush()

@@ -85,12 +85,19 @@ class MetaSaasApp(App[None]):
 
     @work(thread=True, exclusive=True, group="session")
     def open_session(self) -> None:
-        from console.tui.session import Session
+        from console.tui.session import Session, SignInNeeded
         from core.errors import MetaSaasError
+        from core.settings import SettingsError
 
         try:
             session = Session.open(self._connect)
             theme = self._saved_theme()
+        except SignInNeeded as need:
+            self.call_from_thread(self._ask_sign_in, need.core)
+            return
+        except SettingsError as exc:
+            self.post_message(SessionFailed("usage", str(exc)))
+            return
         except MetaSaasError as exc:
             self.post_message(SessionFailed(exc.code, exc.message))
             return
@@ -101,6 +108,11 @@ class MetaSaasApp(App[None]):
         self.post_message(SessionOpened(session))
         if theme:
             self.call_from_thread(self._apply_theme, theme)
+
+    def _ask_sign_in(self, core: CoreApp) -> None:
+        from console.tui.screens.sign_in import SignInScreen
+
+        self.push_screen(SignInScreen(core))
 
     def _saved_theme(self) -> str | None:
         if not self._remember_theme:
@@ -170,7 +182,7 @@ class MetaSaasApp(App[None]):
         if session is None:
             header.show(None, None, self.failure)
             return
-        header.show(session.tenant, session.user, session.database)
+        header.show(session.tenant, session.user, session.database, session.mode)
         groups = [[(e.name, e.plural) for e in g] for g in entity_groups(session.entities)]
         nav.show(groups, self.counts)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from console.tui.text import display, short_id
 
 if TYPE_CHECKING:
+    from core.auth import Identity
     from core.bootstrap import App as CoreApp
     from core.contracts import Caller, Entity
 
@@ -30,20 +31,55 @@ class ActionInfo:
     takes_record: bool
 
 
+class SignInNeeded(Exception):
+    """The provider needs a sign-in and no kept token is valid: show the sign-in screen."""
+
+    def __init__(self, core: CoreApp) -> None:
+        super().__init__("sign in")
+        self.core = core
+
+
+def identify(core: CoreApp) -> tuple[Identity, str | None]:
+    """The caller from the kept session token (none needed under `dev`), and the token."""
+    from console.session_token import lookup
+    from core.errors import Unauthenticated
+
+    auth = core.auth
+    if not auth.needs_sign_in:
+        return auth.identify(None, None), None
+    token = lookup(core.settings).token
+    try:
+        return auth.identify(token, None), token
+    except Unauthenticated:
+        raise SignInNeeded(core) from None
+
+
 @dataclass
 class Session:
     core: CoreApp
     caller: Caller
+    mode: str | None = None
+    """`DEV MODE` under development authentication, shown in the header."""
+    token: str | None = None
+    """The session token: checked again before every call, so an ended session stops here."""
 
     @classmethod
     def open(cls, connect: Callable[[], CoreApp]) -> Session:
-        from core.contracts import CallerType
-
         core = connect()
-        return cls(core, core.caller(CallerType.HUMAN))
+        return cls.of(core, *identify(core))
+
+    @classmethod
+    def of(cls, core: CoreApp, identity: Identity, token: str | None = None) -> Session:
+        return cls(core, identity.caller, "DEV MODE" if identity.dev else None, token)
+
+    def check(self) -> Caller:
+        """The caller, after checking the session has not ended (`Unauthenticated` if so)."""
+        if self.token is not None:
+            self.caller = self.core.auth.identify(self.token, None).caller
+        return self.caller
 
     def call(self, action_id: str, payload: dict[str, Any] | None = None) -> Any:
-        return self.core.bus.dispatch(action_id, dict(payload or {}), self.caller)
+        return self.core.bus.dispatch(action_id, dict(payload or {}), self.check())
 
     @property
     def entities(self) -> list[Entity]:
@@ -58,7 +94,8 @@ class Session:
 
     @property
     def user(self) -> str:
-        return self.caller.user_id
+        roles = ", ".join(sorted(self.caller.roles))
+        return f"{self.caller.user_id} ({roles})" if roles else self.caller.user_id
 
     @property
     def database(self) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from core.db.auth_tables import auth_failures, auth_sessions, reset_tokens
 from core.db.chat_tables import chat_messages, chat_sessions
 from core.db.limit_tables import rate_counters
 from core.db.sqltypes import CanonicalJSON, UTCDateTime
@@ -31,8 +32,14 @@ class Tenant(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
+    """A person who signs in to one tenant (`local` authentication); `email` is case-folded,
+    the password is kept only as its argon2id hash."""
+
     __tablename__ = "users"
-    __table_args__ = (sa.Index("uq_users_tenant_username", "tenant_id", "username", unique=True),)
+    __table_args__ = (
+        sa.Index("uq_users_tenant_username", "tenant_id", "username", unique=True),
+        sa.Index("uq_users_tenant_email", "tenant_id", "email", unique=True),
+    )
 
     id: uuid.UUID = Field(primary_key=True)
     tenant_id: str = Field(max_length=63, index=True)
@@ -40,6 +47,10 @@ class User(SQLModel, table=True):
     display_name: str = Field(default="", max_length=200)
     roles: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     created_at: dt.datetime = Field(sa_type=UTC_DATETIME)
+    email: str | None = Field(default=None, max_length=254)
+    password_hash: str | None = Field(default=None, max_length=255)
+    disabled: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    updated_at: dt.datetime | None = Field(default=None, sa_type=UTC_DATETIME)
 
 
 class AuditRecord(SQLModel):
@@ -171,5 +182,8 @@ PLATFORM_TABLES: tuple[sa.Table, ...] = (
     chat_sessions,
     chat_messages,
     rate_counters,
+    auth_sessions,
+    auth_failures,
+    reset_tokens,
 )
 assert {t.name for t in PLATFORM_TABLES} == PLATFORM_TABLE_NAMES, "declare each table once"

@@ -19,5 +19,8 @@ PLATFORM_TABLE_NAMES = frozenset(
         "chat_sessions",
         "chat_messages",
         "rate_counters",
+        "auth_sessions",
+        "auth_failures",
+        "auth_reset_tokens",
     }
 )

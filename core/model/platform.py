@@ -44,3 +44,23 @@ def anyone(verb: str) -> tuple[PermissionRule, ...]:
 
 def admins(verb: str) -> tuple[PermissionRule, ...]:
     return (allow(verb, caller_types=(CallerType.SYSTEM,)), allow(verb, roles=(ADMIN,)))
+
+
+def system_only(verb: str) -> tuple[PermissionRule, ...]:
+    """Run by the platform on someone's behalf (signing in, redeeming a reset token)."""
+    return (allow(verb, caller_types=(CallerType.SYSTEM,)),)
+
+
+def people(verb: str) -> tuple[PermissionRule, ...]:
+    """Every signed-in person or script, never an AI agent (signing out)."""
+    return (allow(verb, caller_types=(CallerType.HUMAN, CallerType.SCRIPT, CallerType.SYSTEM)),)
+
+
+def account_admins(verb: str) -> tuple[PermissionRule, ...]:
+    """Who may manage accounts: the platform, and admins acting themselves; never an AI
+    agent, whatever roles the person it acts for has."""
+    people_types = (CallerType.HUMAN, CallerType.SCRIPT)
+    return (
+        allow(verb, caller_types=(CallerType.SYSTEM,)),
+        allow(verb, roles=(ADMIN,), caller_types=people_types),
+    )

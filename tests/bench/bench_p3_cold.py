@@ -35,6 +35,7 @@ sys.stderr.write(" ".join(loaded) + "\\n")
 # A cold process, not a cold bytecode cache: an installed package has its .pyc files, so
 # both sides may write and reuse them (this environment may set PYTHONDONTWRITEBYTECODE).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+ENV["METASAAS_ALLOW_DEV_AUTH"] = "1"  # development authentication on PostgreSQL too
 
 
 def _timed(argv: list[str]) -> float:

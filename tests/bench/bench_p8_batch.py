@@ -52,7 +52,7 @@ def peak_rss_mb(n: int) -> float:
             fh.writelines(lines(n))
     url = fresh_sqlite(f"p8-{n}.db")
     make_app(url).close()
-    env = {**os.environ, "METASAAS_SQLITE__SYNCHRONOUS": "NORMAL"}
+    env = {**os.environ, "METASAAS_SQLITE__SYNCHRONOUS": "NORMAL", "METASAAS_ALLOW_DEV_AUTH": "1"}
     argv = [METASAAS, "--db", url, "--tenant", TENANT, "--format", "json", "batch"]
     tally = {"ok": 0, "failed": 0}
     with source.open() as stdin:

@@ -57,7 +57,8 @@ def run_cli(
         input=stdin.encode() if stdin is not None else None,
         stdin=None if stdin is not None else subprocess.DEVNULL,
         capture_output=True,
-        env={**os.environ, **(env or {})},
+        # development authentication on PostgreSQL too, unless a test says otherwise
+        env={**os.environ, "METASAAS_ALLOW_DEV_AUTH": "1", **(env or {})},
         timeout=timeout,
     )
     # Decoded by hand: text mode would turn CSV's CRLF into LF before a test could see it.

@@ -220,12 +220,16 @@ def test_four_processes_share_the_counter_exactly(
 # --- settings and the CLI ----------------------------------------------------------------
 
 
-def test_defaults_and_bad_values() -> None:
-    plain = Settings.model_construct()
-    assert Settings.model_fields["rate_limit_caller"].default == "120/minute"
-    assert Settings.model_fields["rate_limit_tenant"].default == "1200/minute"
-    assert Settings.model_fields["rate_limit_ai"].default == "10/minute;200/day"
-    assert plain is not None
+def test_defaults_and_bad_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    for scope in ("CALLER", "TENANT", "AI"):  # the suite turns them off for other tests
+        monkeypatch.delenv(f"METASAAS_RATE_LIMIT_{scope}", raising=False)
+    signed_in = Settings(auth={"provider": "local"})
+    assert signed_in.rates() == ("120/minute", "1200/minute", "10/minute;200/day")
+    assert Settings(auth={"provider": "oidc"}).rates() == signed_in.rates()
+    # Development authentication (one developer, their own file) leaves unset limits off...
+    assert Settings(auth={"provider": "dev"}).rates() == ("none", "none", "none")
+    # ...but a limit given explicitly holds there too.
+    assert Settings(auth={"provider": "dev"}, rate_limit_ai="5/minute").rates()[2] == "5/minute"
     with pytest.raises((SettingsError, ValueError)):
         Settings(rate_limit_caller="lots")
     with pytest.raises((SettingsError, ValueError)):

@@ -57,7 +57,8 @@ class Harness:
         self.core = self.connect()
 
     def connect(self) -> CoreApp:
-        core = bootstrap(Settings(database_url=self.url), clock=fixed_clock)  # type: ignore[arg-type]
+        settings = Settings(database_url=self.url, allow_dev_auth=True)  # type: ignore[arg-type]
+        core = bootstrap(settings, clock=fixed_clock)
         self.opened.append(core)
         return core
 
@@ -73,7 +74,10 @@ class Harness:
 
 
 def busy(app: MetaSaasApp) -> bool:
-    if app.session is None and app.failure is None:
+    from console.tui.screens.sign_in import SignInScreen
+
+    waiting = isinstance(app.screen, SignInScreen)  # for a person, not for the bus
+    if app.session is None and app.failure is None and not waiting:
         return True
     if any(getattr(s, "busy", False) for s in app.screen_stack):
         return True

@@ -91,7 +91,8 @@ def test_metasaas_in_a_real_terminal(tmp_path: Path) -> None:
     name = f"metasaas-{uuid.uuid4().hex[:8]}"
     term = Terminal(tmux, name)
     # COLUMNS/LINES in the test run's environment would override the window's real size
-    command = f"env -u COLUMNS -u LINES TERM=xterm-256color {METASAAS} --db {url}"
+    env = "env -u COLUMNS -u LINES TERM=xterm-256color METASAAS_ALLOW_DEV_AUTH=1"
+    command = f"{env} {METASAAS} --db {url}"
     term.run("new-session", "-d", "-s", name, "-x", "120", "-y", "40", command)
     try:
         term.wait_for("MetaSAAS Console", "Tasks", "20")

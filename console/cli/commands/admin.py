@@ -80,13 +80,23 @@ def migrate(state: CliState, dry_run: bool, allow_destructive: bool) -> None:
 
 @click.command()
 @click.option("--if-empty", is_flag=True, help="Seed only when the tenant has no records.")
+@click.option(
+    "--demo-users",
+    is_flag=True,
+    help="Also add one user per demo role, with generated passwords printed once.",
+)
 @click.pass_obj
-def seed(state: CliState, if_empty: bool) -> None:
+def seed(state: CliState, if_empty: bool, demo_users: bool) -> None:
     """Load the demo records through the bus (idempotent)."""
     from core.seeding import has_records
     from core.seeding import seed as run_seed
 
     app = state.app
+    demo: list[dict[str, str]] | None = None
+    if demo_users:
+        from console.cli.commands.accounts import seed_demo_users
+
+        demo = seed_demo_users(state)
     caller = app.system_caller()
     if app.registry.domain.seed is None:
         raise click.UsageError("this domain declares no seed data")
@@ -95,9 +105,15 @@ def seed(state: CliState, if_empty: bool) -> None:
     else:
         report = run_seed(app.bus, caller, list(app.registry.domain.seed()))
         report_data = {"created": report.created, "skipped": report.skipped}
+    if demo is not None:
+        report_data["demo_users"] = demo
     if state.format == "json":
         emit(report_data, "json")
     else:
+        if demo is not None:
+            from console.cli.commands.accounts import show_demo_users
+
+            show_demo_users(demo)
         created = report_data["created"]
         total = sum(created.values()) if isinstance(created, dict) else 0
         click.echo(f"seeded {total} record(s), skipped {report_data['skipped']} present")

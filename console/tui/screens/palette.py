@@ -65,6 +65,8 @@ class PaletteScreen(ModalScreen[None]):
         """`PaletteScreen(core_app, caller)`, or `PaletteScreen(session)` from the shell's
         screen registry (anything with `.core` and `.caller`)."""
         super().__init__()
+        # the shell's session, checked before a plan runs (a session may end meanwhile)
+        self.session = app_core if caller is None else None
         if caller is None:
             app_core, caller = app_core.core, app_core.caller
         assert caller is not None
@@ -223,7 +225,14 @@ class PaletteScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="palette-run")
     def _run_worker(self, plan: Plan, command: str, confirmed: bool) -> None:
         from ai.runner import Origin, run_plan
+        from core.errors import MetaSaasError
 
+        if self.session is not None:
+            try:
+                self.caller = self.session.check()
+            except MetaSaasError as exc:
+                self.app.call_from_thread(self._error, exc.message)
+                return
         origin = Origin("palette", command, getattr(self, "model_name", "offline"))
         confirmed_by = self.caller.user_id if confirmed else None
         report = run_plan(self.core, self.caller, plan, origin, confirmed_by=confirmed_by)

@@ -1,4 +1,5 @@
-"""The top line: product, tenant, user and which database (SQLite file or PostgreSQL host)."""
+"""The top line: product, DEV MODE when nobody signed in, tenant, user and roles, and which
+database (SQLite file or PostgreSQL host)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,13 @@ class AppHeader(Static):
         text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
-    def show(self, tenant: str | None, user: str | None, database: str | None) -> None:
+    def show(
+        self, tenant: str | None, user: str | None, database: str | None, mode: str | None = None
+    ) -> None:
         line = Text(" MetaSAAS Console", style="bold", no_wrap=True, overflow="ellipsis")
+        if mode:
+            line.append("  │ ", style="dim")
+            line.append(mode, style="bold yellow")
         if tenant is None:
             line.append("  connecting…", style="dim")
         else:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from core.actions.platform.accounts import ACCOUNT_ACTIONS
 from core.actions.platform.ai_usage import AI_USAGE_ACTIONS
 from core.actions.platform.audit import AUDIT_ACTIONS
 from core.actions.platform.chat import CHAT_ACTIONS
 from core.actions.platform.reveal import REVEAL_ACTIONS
+from core.actions.platform.sign_in import SIGN_IN_ACTIONS
 from core.model.platform import PlatformAction
 
 PLATFORM_ACTIONS: tuple[PlatformAction, ...] = (
@@ -13,4 +15,6 @@ PLATFORM_ACTIONS: tuple[PlatformAction, ...] = (
     *AI_USAGE_ACTIONS,
     *CHAT_ACTIONS,
     *REVEAL_ACTIONS,
+    *ACCOUNT_ACTIONS,
+    *SIGN_IN_ACTIONS,
 )
