@@ -59,8 +59,10 @@ def _timed(call: object) -> float:
 
 
 def test_unknown_user_and_wrong_password_take_the_same_time(tmp_path: object) -> None:
-    """20 tries each, interleaved so load on the machine hits both alike: medians within 20%
-    (the password hash dominates; an unknown email is checked against a dummy hash)."""
+    """20 tries each, interleaved so load on the machine hits both alike, lower quartiles
+    within 20% (the password hash dominates; an unknown email is checked against a dummy
+    hash). The lower quartile, not the median: load from other tests only ever adds time,
+    while a real difference (skipping the hash) shifts every try."""
     url = f"sqlite:///{tmp_path}/timing.db"
     times: dict[str, list[float]] = {"unknown": [], "wrong": [], "right": []}
     with local_app(url) as app:
@@ -76,9 +78,9 @@ def test_unknown_user_and_wrong_password_take_the_same_time(tmp_path: object) ->
             times["right"].append(
                 _timed(lambda: app.auth.sign_in("dave@example.com", PASSWORD, "acme"))
             )
-    median = {k: statistics.median(v) for k, v in times.items()}
+    low = {k: statistics.quantiles(v, n=4)[0] for k, v in times.items()}
     for a, b in (("unknown", "wrong"), ("right", "wrong")):
-        assert max(median[a], median[b]) / min(median[a], median[b]) < 1.2, median
+        assert max(low[a], low[b]) / min(low[a], low[b]) < 1.2, low
 
 
 def test_backoff_after_five_failures_in_fifteen_minutes(db_url: str) -> None:
