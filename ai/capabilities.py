@@ -124,7 +124,7 @@ class ModelCapabilityRunner:
         return meter
 
     def __call__(self, request: CapabilityRequest) -> Any:
-        from ai.replies import ProviderError, Usage
+        from ai.replies import ProviderError
 
         gateway = self.gateway(request)
         routes, reason = gateway.routes()
@@ -148,17 +148,7 @@ class ModelCapabilityRunner:
                 outcome, failures = "invalid_output", [*failures, f"{route.model}: {exc}"]
             else:
                 outcome = "ok"
-            gateway.record(
-                Usage(
-                    reply.model,
-                    outcome,
-                    reply.prompt_tokens,
-                    reply.completion_tokens,
-                    reply.cost_usd,
-                    reply.latency_ms,
-                    purpose=PURPOSE,
-                )
-            )
+            gateway.record(reply.usage(outcome, purpose=PURPOSE))
             if outcome == "ok":
                 return output
         raise CapabilityFailed("; ".join(failures))

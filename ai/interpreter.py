@@ -147,16 +147,7 @@ class Interpreter:
             return plan
 
     def _meter(self, reply: Reply, outcome: str) -> None:
-        self.gateway.record(
-            Usage(
-                reply.model,
-                outcome,
-                reply.prompt_tokens,
-                reply.completion_tokens,
-                reply.cost_usd,
-                reply.latency_ms,
-            )
-        )
+        self.gateway.record(reply.usage(outcome))
 
     def _lookup(self, call_id: str, arguments: str) -> dict[str, Any]:
         """Run a read for the model now, as the user's `ai_agent`; values come back masked."""

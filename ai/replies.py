@@ -45,6 +45,18 @@ class Reply:
     cost_usd: float | None = None
     latency_ms: int = 0
 
+    def usage(self, outcome: str, purpose: str = "command") -> Usage:
+        """The metering line of this answer: every model path meters the same numbers."""
+        return Usage(
+            self.model,
+            outcome,
+            self.prompt_tokens,
+            self.completion_tokens,
+            self.cost_usd,
+            self.latency_ms,
+            purpose=purpose,
+        )
+
 
 @dataclass
 class Usage:

@@ -26,7 +26,7 @@ from ai.chat.events import ActionEvent, Done, ErrorEvent, Event, PlanEvent, Resu
 from ai.chat.history import MAX_CHARS, bound, clip_message, from_stored
 from ai.plan import Plan, empty
 from ai.preview import preview
-from ai.replies import ProviderError, Reply, Route, Usage
+from ai.replies import ProviderError, Reply, Route
 from ai.runner import Origin, provenance
 from core.errors import InvalidInput, MetaSaasError, NotFound
 
@@ -225,17 +225,7 @@ class ChatEngine:
         raise StreamFailed("; ".join(failures) or "no model answered", "")
 
     def _meter(self, reply: Reply) -> None:
-        self.gateway.record(
-            Usage(
-                reply.model,
-                "ok",
-                reply.prompt_tokens,
-                reply.completion_tokens,
-                reply.cost_usd,
-                reply.latency_ms,
-                purpose="chat",
-            )
-        )
+        self.gateway.record(reply.usage("ok", purpose="chat"))
 
     def _act(
         self, reply: Reply, calls: list[stepping.Call], tally: Tally

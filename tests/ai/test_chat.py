@@ -13,7 +13,6 @@ from ai.chat import Done, ErrorEvent, Token
 from ai.chat.history import MAX_CHARS, MAX_MESSAGES, bound, from_stored
 from core.bootstrap import App
 from core.contracts import Caller
-from core.errors import RateLimited
 from tests.ai import stub_server as s
 from tests.ai.chat_support import engine, kinds, run, transcript
 from tests.ai.helpers import ADMIN, ai_entries, create
@@ -247,7 +246,7 @@ def test_without_a_model_chat_says_so_once_and_answers_offline(db_url: str) -> N
 def _alice() -> Caller:
     from tests.conftest import make_caller
 
-    return make_caller(user="alice", roles=("member",))
+    return make_caller(user="alice", roles=("operator",))
 
 
 def test_a_failing_model_falls_back_to_offline(ai_app: App, stub: StubModel, user: Caller) -> None:
@@ -273,24 +272,25 @@ def test_a_stream_dropped_half_way_is_stored_partial_and_chat_goes_on(
     assert broken["content"] == "one two three four"
 
 
-def test_the_rate_limiter_is_asked_once_per_turn(
-    ai_app: App, stub: StubModel, user: Caller, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    asked: list[str] = []
+def test_the_rate_limiter_is_asked_once_per_turn(db_url: str, stub: StubModel, user: Caller) -> None:
+    """One AI command per turn against the app's real limiter: at 1/minute the second turn
+    is refused before anything is stored or sent to the model."""
+    from tests.ai.conftest import ai_settings
 
-    class Limits:
-        def check_ai(self, caller: Caller) -> None:
-            asked.append(caller.user_id)
-            if len(asked) > 1:
-                raise RateLimited("too many AI requests", {})
-
-    monkeypatch.setattr(ai_app, "limits", Limits(), raising=False)
-    stub.default = s.text("ok")
-    chat = engine(ai_app, user)
-    assert kinds(run(chat, "one")) == ["token", "done"]
-    refused = run(chat, "two")
-    assert kinds(refused) == ["error", "done"] and refused[0].fatal  # type: ignore[union-attr]
-    assert asked == ["alice", "alice"] and len(stub.requests) == 1
+    app = make_app(db_url, **ai_settings(stub), rate_limit_ai="1/minute")
+    try:
+        stub.default = s.text("ok")
+        chat = engine(app, user)
+        first = run(chat, "one")
+        assert kinds(first) == ["token", "done"]
+        refused = run(chat, "two")
+        assert kinds(refused) == ["error", "done"] and refused[0].fatal  # type: ignore[union-attr]
+        assert refused[0].code == "rate_limited"  # type: ignore[union-attr]
+        assert len(stub.requests) == 1
+        stored = transcript(app, user, _done(first).session_id)
+        assert [m["content"] for m in stored] == ["one", "ok"]
+    finally:
+        app.close()
 
 
 def test_an_oversized_message_is_refused_before_anything(

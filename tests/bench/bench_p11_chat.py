@@ -33,7 +33,7 @@ from tests.ai import stub_server as s
 from tests.bench.harness import Result, interleave
 from tests.bench.support import TENANT, fresh_sqlite, make_app
 
-USER = Caller("bench", TENANT, frozenset({"member"}), CallerType.HUMAN)
+USER = Caller("bench", TENANT, frozenset({"operator"}), CallerType.HUMAN)
 SIZE = (80, 24)
 RATIO = 1.2
 MIN_RATE = 20.0

@@ -51,8 +51,8 @@ def core(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stub: StubModel) -> It
 
 
 @pytest.fixture
-def member() -> Caller:
-    return make_caller(user="alice", roles=("member",))
+def operator() -> Caller:
+    return make_caller(user="alice", roles=("operator",))
 
 
 async def settle(pilot: Any) -> None:
@@ -91,12 +91,12 @@ async def send(pilot: Any, text: str) -> None:
 
 @asyncio
 async def test_events_arrive_in_order_and_the_record_opens(
-    core: CoreApp, member: Caller, stub: StubModel
+    core: CoreApp, operator: Caller, stub: StubModel
 ) -> None:
     stub.enqueue(
         s.tools(("task__create", {"title": "Chat made this"})), s.text("Done: *Chat made this*.")
     )
-    app = ChatApp(core, member)
+    app = ChatApp(core, operator)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await send(pilot, "add a task called Chat made this")
@@ -112,14 +112,14 @@ async def test_events_arrive_in_order_and_the_record_opens(
     assert entity == "Task" and app.changed == ["Task"]
     task = core.bus.dispatch("task.get", {"id": record_id}, core.system_caller())
     assert task["title"] == "Chat made this" and task["created_by"] == "alice"
-    assert [m["role"] for m in stored(core, member)] == ["user", "assistant", "tool", "assistant"]
+    assert [m["role"] for m in stored(core, operator)] == ["user", "assistant", "tool", "assistant"]
 
 
 @asyncio
-async def test_n_declines_and_nothing_runs(core: CoreApp, member: Caller, stub: StubModel) -> None:
+async def test_n_declines_and_nothing_runs(core: CoreApp, operator: Caller, stub: StubModel) -> None:
     task = in_review(core)
     stub.enqueue(s.tools(("task__transition", {"id": task, "to": "done"})))
-    app = ChatApp(core, member)
+    app = ChatApp(core, operator)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await send(pilot, f"close task {task}")
@@ -136,10 +136,10 @@ async def test_n_declines_and_nothing_runs(core: CoreApp, member: Caller, stub: 
 
 
 @asyncio
-async def test_y_confirms_and_the_step_runs(core: CoreApp, member: Caller, stub: StubModel) -> None:
+async def test_y_confirms_and_the_step_runs(core: CoreApp, operator: Caller, stub: StubModel) -> None:
     task = in_review(core)
     stub.enqueue(s.tools(("task__transition", {"id": task, "to": "done"})), s.text("Closed."))
-    app = ChatApp(core, member)
+    app = ChatApp(core, operator)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await send(pilot, f"close task {task}")
@@ -155,10 +155,10 @@ async def test_y_confirms_and_the_step_runs(core: CoreApp, member: Caller, stub:
 
 @asyncio
 async def test_esc_stops_the_answer_and_it_is_stored_as_partial(
-    core: CoreApp, member: Caller, stub: StubModel
+    core: CoreApp, operator: Caller, stub: StubModel
 ) -> None:
     stub.enqueue(s.words(400, delay=0.01))
-    app = ChatApp(core, member)
+    app = ChatApp(core, operator)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await send(pilot, "tell me everything")
@@ -170,17 +170,17 @@ async def test_esc_stops_the_answer_and_it_is_stored_as_partial(
         await settle(pilot)
         assert app.events[-1] == "done" and isinstance(app.screen, ChatScreen)
         assert "stopped" in str(app.screen.query_one("#chat-status").render())
-    last = stored(core, member)[-1]
+    last = stored(core, operator)[-1]
     assert last["role"] == "assistant" and last["partial"] is True
     assert 5 <= len(last["content"].split()) < 400
 
 
 @asyncio
 async def test_the_session_list_reopens_a_conversation(
-    core: CoreApp, member: Caller, stub: StubModel
+    core: CoreApp, operator: Caller, stub: StubModel
 ) -> None:
     stub.default = s.text("Noted.")
-    app = ChatApp(core, member)
+    app = ChatApp(core, operator)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await send(pilot, "remember the milk")
@@ -237,7 +237,7 @@ MARKDOWN = ["# Overdue\n\n", "Three tasks are **late**:\n\n", "- Call the bank\n
 def test_snapshot_streaming(snap_compare: Any, tmp_path: Path, monkeypatch: Any) -> None:
     core = _snap_core(tmp_path, monkeypatch)
     gateway = FakeGateway(Scripted(MARKDOWN, hold=True))
-    app = ChatApp(core, make_caller(user="alice", roles=("member",)), gateway)
+    app = ChatApp(core, make_caller(user="alice", roles=("operator",)), gateway)
     _snap(snap_compare, app, "what is overdue?", lambda a: "Pay rent" in a.answer())
     core.close()
 
@@ -246,7 +246,7 @@ def test_snapshot_tool_call(snap_compare: Any, tmp_path: Path, monkeypatch: Any)
     core = _snap_core(tmp_path, monkeypatch)
     listing = ("task__list", json.dumps({"filters": {"status": "review"}, "limit": 3}))
     gateway = FakeGateway(Scripted(calls=[listing]), Scripted(["Two tasks wait for *review*."]))
-    app = ChatApp(core, make_caller(user="alice", roles=("member",)), gateway)
+    app = ChatApp(core, make_caller(user="alice", roles=("operator",)), gateway)
     _snap(snap_compare, app, "what waits for review?", lambda a: "done" in a.events)
     core.close()
 
@@ -256,7 +256,7 @@ def test_snapshot_confirmation(snap_compare: Any, tmp_path: Path, monkeypatch: A
     task = in_review(core)
     close = ("task__transition", json.dumps({"id": task, "to": "done"}))
     gateway = FakeGateway(Scripted(["I will close it."], calls=[close]))
-    app = ChatApp(core, make_caller(user="alice", roles=("member",)), gateway)
+    app = ChatApp(core, make_caller(user="alice", roles=("operator",)), gateway)
     try:
         _snap(snap_compare, app, "close the first review task", lambda a: "plan" in a.events)
     finally:
@@ -266,17 +266,17 @@ def test_snapshot_confirmation(snap_compare: Any, tmp_path: Path, monkeypatch: A
 def test_snapshot_error(snap_compare: Any, tmp_path: Path, monkeypatch: Any) -> None:
     core = _snap_core(tmp_path, monkeypatch)
     gateway = FakeGateway(Scripted(fail=True))
-    app = ChatApp(core, make_caller(user="alice", roles=("member",)), gateway)
+    app = ChatApp(core, make_caller(user="alice", roles=("operator",)), gateway)
     _snap(snap_compare, app, "cheer up the team", lambda a: "done" in a.events)
     core.close()
 
 
 @asyncio
 async def test_a_stream_dropped_half_way_keeps_the_text_and_answers_offline(
-    core: CoreApp, member: Caller, stub: StubModel
+    core: CoreApp, operator: Caller, stub: StubModel
 ) -> None:
     stub.enqueue(s.cut("alpha beta gamma delta epsilon zeta"))
-    app = ChatApp(core, member)
+    app = ChatApp(core, operator)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await send(pilot, "list tasks")
@@ -288,5 +288,5 @@ async def test_a_stream_dropped_half_way_keeps_the_text_and_answers_offline(
         assert any("broke off" in p for p in problems)
         answers = [m.source for m in screen.query("Markdown.answer")]  # type: ignore[attr-defined]
         assert answers[0].startswith("alpha beta gamma")
-    first = stored(core, member)[1]
+    first = stored(core, operator)[1]
     assert first["partial"] and first["error"]
