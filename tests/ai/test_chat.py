@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from ai.chat import Done, ErrorEvent, Token
 from ai.chat.history import MAX_CHARS, MAX_MESSAGES, bound, from_stored
 from core.bootstrap import App
@@ -272,7 +270,9 @@ def test_a_stream_dropped_half_way_is_stored_partial_and_chat_goes_on(
     assert broken["content"] == "one two three four"
 
 
-def test_the_rate_limiter_is_asked_once_per_turn(db_url: str, stub: StubModel, user: Caller) -> None:
+def test_the_rate_limiter_is_asked_once_per_turn(
+    db_url: str, stub: StubModel, user: Caller
+) -> None:
     """One AI command per turn against the app's real limiter: at 1/minute the second turn
     is refused before anything is stored or sent to the model."""
     from tests.ai.conftest import ai_settings

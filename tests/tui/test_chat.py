@@ -116,7 +116,9 @@ async def test_events_arrive_in_order_and_the_record_opens(
 
 
 @asyncio
-async def test_n_declines_and_nothing_runs(core: CoreApp, operator: Caller, stub: StubModel) -> None:
+async def test_n_declines_and_nothing_runs(
+    core: CoreApp, operator: Caller, stub: StubModel
+) -> None:
     task = in_review(core)
     stub.enqueue(s.tools(("task__transition", {"id": task, "to": "done"})))
     app = ChatApp(core, operator)
@@ -136,7 +138,9 @@ async def test_n_declines_and_nothing_runs(core: CoreApp, operator: Caller, stub
 
 
 @asyncio
-async def test_y_confirms_and_the_step_runs(core: CoreApp, operator: Caller, stub: StubModel) -> None:
+async def test_y_confirms_and_the_step_runs(
+    core: CoreApp, operator: Caller, stub: StubModel
+) -> None:
     task = in_review(core)
     stub.enqueue(s.tools(("task__transition", {"id": task, "to": "done"})), s.text("Closed."))
     app = ChatApp(core, operator)
