@@ -171,7 +171,7 @@ def test_matrix_of_every_other_demo_entity(app_factory: AppFactory, entity: str)
 def test_a_role_that_no_longer_means_anything_gets_nothing(app_factory: AppFactory) -> None:
     """`member` became `operator`: a caller still holding `member` is refused everything."""
     app = _seeded(app_factory)
-    stale = Caller("old", "default", frozenset({"operator"}))
+    stale = Caller("old", "default", frozenset({"member"}))
     task = _sample(app, app.registry.entity("Task"))
     assert _outcome(app, "task.list", {}, stale) == "denied"
     assert _outcome(app, "task.get", {"id": str(task["id"])}, stale) == "denied"
