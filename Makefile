@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	@$(BIN)/metasaas migrate --format table
 	@$(BIN)/metasaas seed --if-empty --format table
-	@$(BIN)/metasaas --format table
+	@$(BIN)/metasaas
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
