@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input
 
 from console.tui.screens.chat import ChatScreen
 from core.bootstrap import App as CoreApp
@@ -226,6 +227,9 @@ def _snap(snap_compare: Any, app: ChatApp, text: str, until: Any) -> None:
             await pilot.pause(0.02)
             if until(app):
                 break
+        # A blinking cursor would make the picture depend on the moment it is taken.
+        for field in app.screen.query(Input):
+            field.cursor_blink = False
         await pilot.pause(0.2)
 
     try:

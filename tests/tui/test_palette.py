@@ -46,8 +46,13 @@ def review_task(core: CoreApp) -> str:
 
 
 async def settle(pilot: object) -> None:
+    from textual.widgets import Input
+
     app = pilot.app  # type: ignore[attr-defined]
     await app.workers.wait_for_complete()
+    # A blinking cursor would make a snapshot depend on the moment it is taken.
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
     await pilot.pause()  # type: ignore[attr-defined]
 
 
